@@ -1,0 +1,154 @@
+"""Transactional outbox: events are written with the state change and relayed after commit."""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import aio_pika
+import orjson
+import structlog
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.core.db import Database
+from services.core.events import Envelope, Event
+from services.core.metrics import EVENTS_PUBLISHED, OUTBOX_LAG
+
+log = structlog.get_logger()
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    """The outbox of one service schema."""
+    return Table(
+        "outbox",
+        metadata,
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("event_id", Uuid, nullable=False, unique=True),
+        Column("routing_key", String(200), nullable=False),
+        Column("envelope", JSONB, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("published_at", DateTime(timezone=True)),
+        Index("ix_outbox_unpublished", "id", postgresql_where="published_at IS NULL"),
+    )
+
+
+class Outbox:
+    """Stages events in a session and wakes the relay of this process after commit."""
+
+    def __init__(self, table: Table, producer: str):
+        self.table = table
+        self.producer = producer
+        self.pending = asyncio.Event()
+
+    async def stage(self, session: AsyncSession, event: Event, *, ticket_id=None) -> Envelope:
+        """Add an event to the caller's transaction; it is published only if that commits."""
+        correlation_id = structlog.contextvars.get_contextvars().get("correlation_id", "")
+        envelope = event.envelope(
+            producer=self.producer, ticket_id=ticket_id, correlation_id=correlation_id
+        )
+        await session.execute(
+            insert(self.table).values(
+                event_id=envelope.id,
+                routing_key=event.routing_key(),
+                envelope=envelope.model_dump(mode="json"),
+            )
+        )
+        session.info.setdefault("after_commit", []).append(self.pending.set)
+        return envelope
+
+
+class OutboxRelay:
+    """Publishes committed outbox rows with publisher confirms; safe with many replicas."""
+
+    def __init__(self, db: Database, outbox: Outbox, exchange_name: str, *, batch: int = 200,
+                 poll_seconds: float = 0.5):
+        self.db = db
+        self.outbox = outbox
+        self.exchange_name = exchange_name
+        self.batch = batch
+        self.poll_seconds = poll_seconds
+
+    async def run(self, channel_source) -> None:
+        """Relay forever; `channel_source()` returns a confirming channel, or raises if down."""
+        while True:
+            try:
+                channel = await channel_source()
+                exchange = await channel.get_exchange(self.exchange_name, ensure=False)
+                while await self.relay_once(exchange) >= self.batch:
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # broker or database away: rows wait in the outbox
+                log.warning("outbox.relay_failed", error=str(exc))
+                await asyncio.sleep(1.0)
+                continue
+            await self._wait_for_work()
+
+    async def _wait_for_work(self) -> None:
+        try:
+            await asyncio.wait_for(self.outbox.pending.wait(), self.poll_seconds)
+        except TimeoutError:
+            pass
+        self.outbox.pending.clear()
+
+    async def relay_once(self, exchange: aio_pika.abc.AbstractExchange) -> int:
+        """Publish one batch of unpublished rows and mark them; returns how many."""
+        table = self.outbox.table
+        async with self.db.transaction() as session:
+            rows = (
+                await session.execute(
+                    select(table.c.id, table.c.routing_key, table.c.envelope, table.c.created_at)
+                    .where(table.c.published_at.is_(None))
+                    .order_by(table.c.id)
+                    .limit(self.batch)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not rows:
+                return 0
+            await asyncio.gather(*(self._publish(exchange, row) for row in rows))
+            await session.execute(
+                update(table)
+                .where(table.c.id.in_([row.id for row in rows]))
+                .values(published_at=func.now())
+            )
+        OUTBOX_LAG.labels(self.outbox.producer).observe(
+            (datetime.now(UTC) - rows[0].created_at).total_seconds()
+        )
+        EVENTS_PUBLISHED.labels(self.outbox.producer).inc(len(rows))
+        return len(rows)
+
+    async def _publish(self, exchange, row) -> None:
+        envelope = row.envelope
+        message = aio_pika.Message(
+            body=orjson.dumps(envelope),
+            content_type="application/json",
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            message_id=envelope["id"],
+            correlation_id=envelope.get("correlation_id") or None,
+            type=envelope["type"],
+        )
+        await exchange.publish(message, routing_key=row.routing_key, mandatory=False)
+
+    async def purge_published(self, older_than: timedelta = timedelta(days=1)) -> int:
+        """Delete rows published long ago, so the table stays small."""
+        table = self.outbox.table
+        async with self.db.transaction() as session:
+            result = await session.execute(
+                delete(table).where(table.c.published_at < datetime.now(UTC) - older_than)
+            )
+        return result.rowcount

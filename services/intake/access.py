@@ -1,0 +1,64 @@
+"""Who may see which ticket, and how much of it."""
+
+from fastapi import Request
+
+from services.core.auth import Principal, Role, bearer, read_token, unauthorized
+from services.core.problems import Problem
+from services.intake import accounts
+
+NOT_FOUND = Problem(404, "未找到", "工单不存在或无权查看")
+KEY_CACHE_SECONDS = 60.0
+
+
+async def caller(request: Request) -> Principal:
+    """A channel back-end by `X-Api-Key`, or anyone with a bearer token."""
+    key = request.headers.get("x-api-key")
+    if key:
+        return await _channel(request, key)
+    token = bearer(request)
+    if token is None:
+        raise unauthorized("请先登录，或提供渠道 X-Api-Key")
+    return read_token(token, request.app.state.settings.jwt_secret)
+
+
+async def _channel(request: Request, key: str) -> Principal:
+    cache: dict = request.app.state.api_key_cache
+    loop_time = request.app.state.clock()
+    hit = cache.get(accounts.digest(key))
+    if hit and hit[1] > loop_time:
+        return hit[0]
+    async with request.app.state.db.transaction() as session:
+        principal = await accounts.channel_for_key(session, key)
+    if principal is None:
+        raise Problem(401, "渠道密钥无效", "X-Api-Key 无效或已停用")
+    cache[accounts.digest(key)] = (principal, loop_time + KEY_CACHE_SECONDS)
+    return principal
+
+
+def can_read(principal: Principal, ticket: dict) -> bool:
+    """A citizen reads its own tickets; a channel what it submitted; staff by jurisdiction."""
+    match principal.role:
+        case Role.citizen:
+            return ticket["owner_phone"] == principal.phone
+        case Role.channel:
+            return ticket["submitted_by"] == principal.subject
+        case Role.admin | Role.agent:
+            return True
+        case Role.dispatcher | Role.supervisor:
+            return ticket["region_code"].startswith((principal.region or "").rstrip("0") or "")
+        case _:
+            return principal.unit is not None and principal.unit in (ticket.get("units") or ())
+
+
+def readable(principal: Principal, ticket: dict | None) -> dict:
+    """The ticket if the principal may read it; 404 otherwise, so its existence stays hidden."""
+    if ticket is None or not can_read(principal, ticket):
+        raise NOT_FOUND
+    return ticket
+
+
+def shows_contact(principal: Principal, ticket: dict) -> bool:
+    """An anonymous ticket's contact is hidden from the handling units."""
+    if principal.role in (Role.handler, Role.unit_leader):
+        return not ticket["anonymous"]
+    return True

@@ -1,0 +1,140 @@
+"""Tables of the `intake` schema: tickets, timeline, idempotency keys, accounts."""
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Sequence,
+    String,
+    Table,
+    Text,
+    Uuid,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+
+from services.core.consumer import processed_table
+from services.core.db import schema_metadata
+from services.core.outbox import outbox_table
+
+metadata = schema_metadata("intake")
+outbox = outbox_table(metadata)
+processed = processed_table(metadata)
+ticket_number_seq = Sequence("ticket_number_seq", metadata=metadata)
+
+
+def _now():
+    return Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("number", String(32), nullable=False, unique=True),
+    Column("channel", String(20), nullable=False),
+    Column("type", String(20), nullable=False),
+    Column("category", String(64)),
+    Column("urgency", String(10), nullable=False),
+    Column("title", String(50), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    Column("region_code", String(6), nullable=False, index=True),
+    Column("town_code", String(12)),
+    Column("address", String(200)),
+    Column("lat", Float),
+    Column("lng", Float),
+    Column("contact_name", String(50), nullable=False),
+    Column("contact_phone", String(20), nullable=False),
+    Column("contact_id_number", String(18)),
+    Column("contact_address", String(200)),
+    # The phone whose citizen account sees this ticket under 我的诉求.
+    Column("owner_phone", String(20), nullable=False, index=True),
+    Column("anonymous", Boolean, nullable=False),
+    Column("public", Boolean, nullable=False),
+    Column("media_ids", ARRAY(Uuid), nullable=False, server_default="{}"),
+    Column("submitted_by", String(100), nullable=False),
+    Column("info_request", Text),
+    Column("pending_info_since", DateTime(timezone=True)),
+    Column("status_before_info", String(20)),
+    Column("evaluation", JSONB),
+    _now(),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_tickets_pending_info", "pending_info_since", postgresql_where="status = 'pending_info'"),
+)
+
+timeline = Table(
+    "timeline",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("ticket_id", Uuid, ForeignKey("tickets.id"), nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("action", String(40), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("actor_role", String(20), nullable=False),
+    Column("actor_unit", String(40)),
+    Column("actor_name", String(100)),
+    Column("text", Text),
+    Column("data", JSONB),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("caller", String(100), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("status_code", Integer),
+    Column("response", JSONB),
+    _now(),
+)
+
+citizens = Table(
+    "citizens",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("phone", String(20), nullable=False, unique=True),
+    Column("openid", String(64)),
+    _now(),
+)
+
+sms_codes = Table(
+    "sms_codes",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("phone", String(20), nullable=False, index=True),
+    Column("code_hash", String(64), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("used", Boolean, nullable=False, server_default="false"),
+    _now(),
+)
+
+staff = Table(
+    "staff",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("username", String(80), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("unit_code", String(40)),
+    Column("region_code", String(6)),
+    Column("display_name", String(80)),
+    Column("active", Boolean, nullable=False, server_default="true"),
+    _now(),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("name", String(80), nullable=False, unique=True),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("active", Boolean, nullable=False, server_default="true"),
+    _now(),
+)

@@ -1,0 +1,199 @@
+"""The rules of a ticket's life on the citizen side: submit, follow, supplement, evaluate."""
+
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.core.auth import Principal, Role
+from services.core.outbox import Outbox
+from services.core.problems import Problem, field_error
+from services.intake import events
+from services.intake.models import ticket_number_seq, tickets
+from services.intake.schemas import EvaluationIn, Satisfaction, SupplementIn, TicketIn
+from services.intake.statuses import Status
+from services.intake.timeline import record
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+_SENTENCE_END = re.compile(r"[。！？!?\n；;]")
+
+
+def derive_title(content: str, limit: int = 30) -> str:
+    """The first sentence of the content, cut to fit a title."""
+    first = _SENTENCE_END.split(content.strip(), maxsplit=1)[0].strip() or "语音诉求"
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
+async def next_number(session: AsyncSession, prefix: str, now: datetime) -> str:
+    """A unique human-readable number: prefix, local date, sequence (WS20261123000123)."""
+    seq = await session.scalar(select(ticket_number_seq.next_value()))
+    return f"{prefix}{now.astimezone(SHANGHAI):%Y%m%d}{seq:06d}"
+
+
+def owner_phone(body: TicketIn, caller: Principal) -> str:
+    """Citizens own what they submit; channel tickets belong to the contact's phone."""
+    if caller.role is Role.citizen:
+        if body.contact.phone and body.contact.phone != caller.phone:
+            raise field_error("contact.phone", "联系电话须与登录手机号一致")
+        return caller.phone
+    if not body.contact.phone:
+        raise field_error("contact.phone", "必填项")
+    return body.contact.phone
+
+
+async def create_ticket(session: AsyncSession, outbox: Outbox, body: TicketIn, caller: Principal,
+                        *, prefix: str) -> dict:
+    """Record a new ticket, its first timeline entry and `ticket.created`."""
+    phone = owner_phone(body, caller)
+    now = datetime.now(UTC)
+    row = {
+        "id": uuid.uuid4(),
+        "number": await next_number(session, prefix, now),
+        "channel": body.channel.value,
+        "type": body.type.value,
+        "category": body.category,
+        "urgency": body.urgency.value,
+        "title": body.title or derive_title(body.content),
+        "content": body.content,
+        "status": Status.submitted.value,
+        **body.location.model_dump(),
+        "contact_name": body.contact.name,
+        "contact_phone": body.contact.phone or phone,
+        "contact_id_number": body.contact.id_number,
+        "contact_address": body.contact.address,
+        "owner_phone": phone,
+        "anonymous": body.anonymous,
+        "public": body.public,
+        "media_ids": body.media_ids,
+        "submitted_by": caller.subject,
+        "created_at": now,
+        "updated_at": now,
+    }
+    await session.execute(insert(tickets).values(**row))
+    await record(session, row["id"], action="submit", status=Status.submitted, actor=caller,
+                 text=f"通过{body.channel.value}渠道提交诉求")
+    await outbox.stage(session, created_event(row), ticket_id=row["id"])
+    return row
+
+
+def created_event(row: dict) -> events.TicketCreated:
+    return events.TicketCreated(
+        number=row["number"], channel=row["channel"], ticket_type=row["type"],
+        category=row["category"], urgency=row["urgency"], title=row["title"],
+        content=row["content"], region_code=row["region_code"], town_code=row["town_code"],
+        address=row["address"], lat=row["lat"], lng=row["lng"],
+        contact_phone=row["contact_phone"], anonymous=row["anonymous"], media_ids=row["media_ids"],
+    )
+
+
+async def find(session: AsyncSession, number: str, *, lock: bool = False) -> dict | None:
+    """A ticket by its number."""
+    query = select(tickets).where(tickets.c.number == number)
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).mappings().first()
+
+
+async def list_for_owner(session: AsyncSession, phone: str, *, limit: int, offset: int) -> list[dict]:
+    """我的诉求: a citizen's tickets, newest first."""
+    query = (
+        select(tickets)
+        .where(tickets.c.owner_phone == phone)
+        .order_by(tickets.c.created_at.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list((await session.execute(query)).mappings())
+
+
+def ensure_status(ticket: dict, *allowed: Status) -> None:
+    """409 naming the current state unless the ticket is in one of `allowed`."""
+    current = Status(ticket["status"])
+    if current not in allowed:
+        raise Problem(409, "当前状态不允许此操作",
+                      f"工单当前状态为「{current.label}」（{current.value}）", type_="/problems/state")
+
+
+async def set_status(session: AsyncSession, ticket_id: uuid.UUID, status: Status, **values) -> None:
+    await session.execute(
+        update(tickets).where(tickets.c.id == ticket_id)
+        .values(status=status.value, updated_at=func.now(), **values)
+    )
+
+
+async def request_info(session: AsyncSession, outbox: Outbox, ticket: dict, actor: Principal,
+                       missing: str) -> None:
+    """待完善: ask the citizen for what is missing; the clock of 10 days starts."""
+    ensure_status(ticket, Status.submitted, Status.accepted)
+    await set_status(session, ticket["id"], Status.pending_info, info_request=missing,
+                     pending_info_since=func.now(), status_before_info=ticket["status"])
+    await record(session, ticket["id"], action="request_info", status=Status.pending_info,
+                 actor=actor, text=missing)
+    await outbox.stage(session, events.TicketInfoRequested(
+        number=ticket["number"], contact_phone=ticket["contact_phone"], missing=missing),
+        ticket_id=ticket["id"])
+
+
+async def supplement(session: AsyncSession, outbox: Outbox, ticket: dict, actor: Principal,
+                     body: SupplementIn) -> Status:
+    """The citizen completes a 待完善 ticket; it returns to where it was."""
+    ensure_status(ticket, Status.pending_info)
+    back_to = Status(ticket["status_before_info"] or Status.submitted)
+    content = f"{ticket['content']}\n【补充】{body.content}"
+    await set_status(session, ticket["id"], back_to, content=content, info_request=None,
+                     pending_info_since=None, status_before_info=None,
+                     media_ids=list(ticket["media_ids"]) + body.media_ids)
+    await record(session, ticket["id"], action="supplement", status=back_to, actor=actor,
+                 text=body.content)
+    await outbox.stage(session, events.TicketSupplemented(
+        number=ticket["number"], content=body.content, media_ids=body.media_ids,
+        status=back_to.value), ticket_id=ticket["id"])
+    return back_to
+
+
+async def expire_stale(session: AsyncSession, outbox: Outbox, *, now: datetime, days: int,
+                       batch: int = 100) -> int:
+    """已失效: tickets left 待完善 for `days` days; safe with several replicas."""
+    stale = (
+        await session.execute(
+            select(tickets.c.id, tickets.c.number, tickets.c.contact_phone)
+            .where(tickets.c.status == Status.pending_info.value,
+                   tickets.c.pending_info_since < now - timedelta(days=days))
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    for row in stale:
+        await set_status(session, row.id, Status.expired)
+        await record(session, row.id, action="expire", status=Status.expired, actor=None,
+                     text=f"{days}日内未补充完善，诉求已失效")
+        await outbox.stage(session, events.TicketExpired(
+            number=row.number, contact_phone=row.contact_phone), ticket_id=row.id)
+    return len(stale)
+
+
+async def evaluate(session: AsyncSession, outbox: Outbox, ticket: dict, actor: Principal,
+                   body: EvaluationIn) -> Status:
+    """The citizen rates the result; 不满意 or unresolved sends it back for re-handling."""
+    ensure_status(ticket, Status.resolved)
+    evaluation = {**body.model_dump(mode="json"), "at": datetime.now(UTC).isoformat()}
+    reopen = body.satisfaction is Satisfaction.unsatisfied or not body.resolved
+    history = list((ticket["evaluation"] or {}).get("history", [])) + [evaluation]
+    status = Status.in_progress if reopen else Status.closed
+    await set_status(session, ticket["id"], status, evaluation={**evaluation, "history": history})
+    await record(session, ticket["id"], action="evaluate", status=Status.resolved, actor=actor,
+                 text=body.comment, data=evaluation)
+    await outbox.stage(session, events.TicketEvaluated(
+        number=ticket["number"], resolved=body.resolved, satisfaction=body.satisfaction.value,
+        comment=body.comment), ticket_id=ticket["id"])
+    if reopen:
+        times = sum(1 for e in history if e["satisfaction"] == "unsatisfied" or not e["resolved"])
+        await record(session, ticket["id"], action="reopen", status=status, actor=actor,
+                     text=body.comment or "诉求人对办理结果不满意，退回重办")
+        await outbox.stage(session, events.TicketReopened(
+            number=ticket["number"], reason=body.comment or "不满意", times=times),
+            ticket_id=ticket["id"])
+    return status
