@@ -13,7 +13,7 @@ from sqlalchemy import Column, DateTime, MetaData, String, Table, Uuid, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.core.broker import QueueSpec
+from services.core.broker import DLX, QueueSpec
 from services.core.db import Database
 from services.core.events import Envelope
 from services.core.metrics import EVENTS_CONSUMED
@@ -62,7 +62,7 @@ class Consumer:
             envelope = Envelope.model_validate(orjson.loads(message.body))
         except (orjson.JSONDecodeError, ValidationError):
             log.error("consumer.unreadable", queue=self.spec.name)
-            await message.reject(requeue=False)
+            await self._dead_letter(message)
             return
         structlog.contextvars.bind_contextvars(
             correlation_id=envelope.correlation_id, event_id=str(envelope.id), event=envelope.type
@@ -93,24 +93,38 @@ class Consumer:
     async def _retry_or_dead_letter(self, message: AbstractIncomingMessage) -> None:
         attempt = int((message.headers or {}).get("x-attempt", 0)) + 1
         if attempt > len(self.spec.retry_delays_ms):
-            EVENTS_CONSUMED.labels(self.spec.name, message.type or "", "dead").inc()
-            await message.reject(requeue=False)
+            await self._dead_letter(message)
             return
-        retry = aio_pika.Message(
-            body=message.body,
-            headers={**(message.headers or {}), "x-attempt": attempt},
-            content_type=message.content_type,
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            message_id=message.message_id,
-            type=message.type,
-        )
-        await self._default_exchange.publish(retry, routing_key=self.spec.retry_queue(attempt))
+        await self._default_exchange.publish(_copy(message, attempt),
+                                             routing_key=self.spec.retry_queue(attempt))
         await message.ack()
 
-    async def start(self, channel: aio_pika.abc.AbstractChannel, queue) -> str:
+    async def _dead_letter(self, message: AbstractIncomingMessage) -> None:
+        # Published by us, not by a broker-side reject: quorum queues may hold rejected
+        # messages back until the channel closes, and a dead letter must never wait.
+        EVENTS_CONSUMED.labels(self.spec.name, message.type or "", "dead").inc()
+        await self._dead_letters.publish(_copy(message, None), routing_key=self.spec.name)
+        await message.ack()
+
+    async def start(self, channel: aio_pika.abc.AbstractChannel, queue, namespace: str = "") -> str:
         """Begin consuming; returns the consumer tag."""
         self._default_exchange = channel.default_exchange
+        self._dead_letters = await channel.get_exchange(namespace + DLX, ensure=False)
         return await queue.consume(self.handle)
+
+
+def _copy(message: AbstractIncomingMessage, attempt: int | None) -> aio_pika.Message:
+    headers = dict(message.headers or {})
+    if attempt is not None:
+        headers["x-attempt"] = attempt
+    return aio_pika.Message(
+        body=message.body,
+        headers=headers,
+        content_type=message.content_type,
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        message_id=message.message_id,
+        type=message.type,
+    )
 
 
 async def wait_until(predicate: Callable[[], Awaitable[bool]], timeout: float = 10.0,

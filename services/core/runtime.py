@@ -86,7 +86,7 @@ class Worker:
                 channel = await connection.channel()
                 await channel.set_qos(prefetch_count=self.settings.prefetch)
                 queue = await declare_queue(channel, spec, self.broker.namespace)
-                await consumer.start(channel, queue)
+                await consumer.start(channel, queue, self.broker.namespace)
                 log.info("consumer.started", queue=spec.name)
                 return
             except asyncio.CancelledError:

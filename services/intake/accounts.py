@@ -51,8 +51,11 @@ async def request_code(session: AsyncSession, outbox: Outbox, phone: str, *, ttl
     await outbox.stage(session, AuthCodeRequested(phone=phone, code=code, expires_in=ttl))
 
 
-async def check_code(session: AsyncSession, phone: str, code: str) -> uuid.UUID:
-    """Use the newest live code; five wrong tries void it. Returns the citizen id."""
+async def check_code(session: AsyncSession, phone: str, code: str) -> uuid.UUID | Problem:
+    """Use the newest live code; five wrong tries void it.
+
+    A wrong code is returned as a Problem, not raised, so the counted try is committed.
+    """
     row = (await session.execute(
         select(sms_codes).where(sms_codes.c.phone == phone, sms_codes.c.used.is_(False),
                                 sms_codes.c.expires_at > func.now())
@@ -66,7 +69,7 @@ async def check_code(session: AsyncSession, phone: str, code: str) -> uuid.UUID:
                               .values(attempts=tries, used=tries >= MAX_CODE_TRIES))
         left = MAX_CODE_TRIES - tries
         detail = f"验证码错误，还可尝试 {left} 次" if left else "验证码错误次数过多，已失效，请重新获取"
-        raise Problem(401, "验证码错误", detail)
+        return Problem(401, "验证码错误", detail)
     await session.execute(update(sms_codes).where(sms_codes.c.id == row["id"]).values(used=True))
     return await citizen_id(session, phone)
 

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from services.core.auth import Principal, Role, issue_token, require
 from services.core.deps import CallerDep, SessionDep, SettingsDep
-from services.core.problems import Problem
+from services.core.problems import Problem, problem_response
 from services.intake import accounts, idempotency, service
 from services.intake.access import caller, readable
 from services.intake.schemas import (
@@ -42,6 +42,8 @@ async def sms_code(body: SmsCodeIn, session: SessionDep, settings: SettingsDep, 
 async def citizen_token(body: CitizenTokenIn, session: SessionDep, settings: SettingsDep):
     """Exchange a phone and its SMS code for a citizen token."""
     citizen = await accounts.check_code(session, body.phone, body.code)
+    if isinstance(citizen, Problem):
+        return problem_response(citizen)
     principal = Principal(str(citizen), Role.citizen, phone=body.phone)
     return _token(principal, settings)
 

@@ -1,0 +1,116 @@
+"""The idempotent consumer: one effect per event, bounded retries, dead letters, no blocking."""
+
+import uuid
+
+import aio_pika
+import orjson
+import pytest
+from sqlalchemy import func, select
+
+from services.core.broker import QueueSpec, declare_queue
+from services.core.consumer import Consumer, wait_until
+from services.core.db import Database
+from services.core.events import Event
+from services.intake.models import processed
+
+
+class Knocked(Event):
+    type = "test.knocked"
+    who: str
+
+
+@pytest.fixture
+async def rig(settings):
+    """A consumer on a queue of its own, with quick retries, and a way to publish to it."""
+    db = Database(settings.database_url, pool_size=3)
+    spec = QueueSpec(settings.broker_name(f"test.consumer.{uuid.uuid4().hex[:6]}"), ("test.knocked",),
+                     retry_delays_ms=(50, 100))
+    connection = await aio_pika.connect_robust(settings.amqp_url)
+    channel = await connection.channel()
+    queue = await declare_queue(channel, spec, settings.broker_namespace)
+    exchange = await channel.get_exchange(settings.broker_name("hotline.events"))
+    calls: list[str] = []
+    failures: dict[str, int] = {}
+
+    async def knocked(session, envelope):
+        who = envelope.data["who"]
+        calls.append(who)
+        if failures.get(who, 0) > 0:
+            failures[who] -= 1
+            raise RuntimeError(f"{who} is not home")
+
+    consumer = Consumer(db, spec, {"test.knocked": knocked}, processed)
+    await consumer.start(channel, queue, settings.broker_namespace)
+
+    async def publish(envelope):
+        await exchange.publish(aio_pika.Message(orjson.dumps(envelope.model_dump(mode="json"))),
+                               routing_key="test.knocked")
+
+    yield {"publish": publish, "calls": calls, "failures": failures, "db": db, "spec": spec,
+           "channel": channel}
+    await connection.close()
+    await db.dispose()
+
+
+async def processed_count(db, event_id) -> int:
+    async with db.transaction() as session:
+        return await session.scalar(select(func.count()).select_from(processed)
+                                    .where(processed.c.event_id == event_id))
+
+
+async def test_a_redelivered_event_has_no_second_effect(rig):
+    envelope = Knocked(who="alice").envelope(producer="test")
+    await rig["publish"](envelope)
+    await rig["publish"](envelope)
+    tracer = Knocked(who="tracer").envelope(producer="test")
+    await rig["publish"](tracer)
+
+    assert await wait_until(lambda: _async(rig["calls"].count("tracer") == 1))
+    assert rig["calls"].count("alice") == 1
+    assert await processed_count(rig["db"], envelope.id) == 1
+
+
+async def test_a_failing_handler_is_retried_and_its_effect_kept_once(rig):
+    rig["failures"]["bob"] = 2
+    await rig["publish"](Knocked(who="bob").envelope(producer="test"))
+
+    assert await wait_until(lambda: _async(rig["calls"].count("bob") == 3))
+    envelope_processed = rig["calls"].count("bob")
+    assert envelope_processed == 3
+
+
+async def test_a_message_that_keeps_failing_goes_to_the_dead_queue_without_blocking(rig):
+    rig["failures"]["carol"] = 99
+    await rig["publish"](Knocked(who="carol").envelope(producer="test"))
+    await rig["publish"](Knocked(who="dave").envelope(producer="test"))
+
+    assert await wait_until(lambda: _async("dave" in rig["calls"]))
+    [dead] = await dead_letters(rig)
+    assert rig["calls"].count("carol") == 3  # first try and two retries
+    assert orjson.loads(dead.body)["data"]["who"] == "carol"
+
+
+async def test_an_unreadable_message_is_dead_lettered(rig):
+    exchange = await rig["channel"].get_exchange(rig["spec"].name.split("test.consumer")[0] + "hotline.events")
+    await exchange.publish(aio_pika.Message(b"not json"), routing_key="test.knocked")
+    [dead] = await dead_letters(rig)
+    assert dead.body == b"not json"
+
+
+async def _async(value):
+    return value
+
+
+async def dead_letters(rig, expected: int = 1) -> list:
+    """Take messages from the dead queue until `expected` came (quorum queue counts lag)."""
+    queue = await rig["channel"].declare_queue(rig["spec"].dead_queue, passive=True)
+    taken = []
+
+    async def arrived():
+        message = await queue.get(fail=False, no_ack=True)
+        if message is not None:
+            taken.append(message)
+        return len(taken) >= expected
+
+    await wait_until(arrived)
+    return taken
