@@ -33,7 +33,7 @@ class Database:
             url,
             pool_size=pool_size,
             max_overflow=pool_size,
-            pool_pre_ping=True,
+            pool_recycle=1800,
             json_serializer=_json_dumps,
             json_deserializer=orjson.loads,
         )

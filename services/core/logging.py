@@ -45,7 +45,7 @@ def configure_logging(level: str = "INFO", service: str = "hotline") -> None:
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        cache_logger_on_first_use=True,
+        cache_logger_on_first_use=False,  # lets structlog.testing.capture_logs see every logger
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared,

@@ -95,11 +95,13 @@ async def staff_login(session: AsyncSession, username: str, password: str) -> Pr
     return Principal(row["username"], Role(row["role"]), row["unit_code"], row["region_code"])
 
 
-async def upsert_staff(session: AsyncSession, *, username: str, password: str, role: Role,
+async def upsert_staff(session: AsyncSession, *, username: str, role: Role,
+                       password: str | None = None, password_hash: str | None = None,
                        unit_code: str | None = None, region_code: str | None = None,
                        display_name: str | None = None) -> None:
     """Create or update a staff account (seed and admin tools)."""
-    values = dict(password_hash=_hasher.hash(password), role=role.value, unit_code=unit_code,
+    values = dict(password_hash=password_hash or _hasher.hash(password), role=role.value,
+                  unit_code=unit_code,
                   region_code=region_code, display_name=display_name or username, active=True)
     await session.execute(insert(staff).values(id=uuid.uuid4(), username=username, **values)
                           .on_conflict_do_update(index_elements=["username"], set_=values))

@@ -18,6 +18,7 @@ from services.intake.statuses import Status
 from services.intake.timeline import record
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+_INSERT_TICKET = insert(tickets)
 _SENTENCE_END = re.compile(r"[。！？!?\n；;]")
 
 
@@ -72,7 +73,7 @@ async def create_ticket(session: AsyncSession, outbox: Outbox, body: TicketIn, c
         "created_at": now,
         "updated_at": now,
     }
-    await session.execute(insert(tickets).values(**row))
+    await session.execute(_INSERT_TICKET, row)
     await record(session, row["id"], action="submit", status=Status.submitted, actor=caller,
                  text=f"通过{body.channel.value}渠道提交诉求")
     await outbox.stage(session, created_event(row), ticket_id=row["id"])

@@ -9,23 +9,23 @@ from services.core.auth import Principal
 from services.intake.models import timeline
 from services.intake.statuses import Status
 
+_INSERT = insert(timeline)
+
 
 
 async def record(session: AsyncSession, ticket_id: uuid.UUID, *, action: str, status: Status,
                  actor: Principal | None, text: str | None = None, data: dict | None = None) -> None:
     """Append one entry; `actor=None` means the platform itself acted."""
-    await session.execute(
-        insert(timeline).values(
-            ticket_id=ticket_id,
-            action=action,
-            status=status.value,
-            actor_role=actor.role.value if actor else "system",
-            actor_unit=actor.unit if actor else None,
-            actor_name=actor.subject if actor and actor.is_staff else None,
-            text=text,
-            data=data,
-        )
-    )
+    await session.execute(_INSERT, {
+        "ticket_id": ticket_id,
+        "action": action,
+        "status": status.value,
+        "actor_role": actor.role.value if actor else "system",
+        "actor_unit": actor.unit if actor else None,
+        "actor_name": actor.subject if actor and actor.is_staff else None,
+        "text": text,
+        "data": data,
+    })
 
 
 async def entries(session: AsyncSession, ticket_id: uuid.UUID) -> list[dict]:

@@ -1,0 +1,68 @@
+"""Shared benchmark plumbing: a throwaway database and namespace, servers as subprocesses."""
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
+
+import asyncpg
+import httpx
+
+from services.core.migrate import upgrade_all
+from services.core.settings import Settings
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+@asynccontextmanager
+async def scratch(prefix: str = "bench"):
+    """A fresh database (migrated) and broker namespace; both removed afterwards."""
+    base = Settings()
+    run = uuid.uuid4().hex[:8]
+    name = f"hotline_{prefix}_{run}"
+    parts = urlsplit(base.database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    admin = await asyncpg.connect(parts._replace(path="/postgres").geturl())
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = base.database_url.rsplit("/", 1)[0] + f"/{name}"
+    await asyncio.to_thread(upgrade_all, url)
+    try:
+        yield base.model_copy(update={"database_url": url, "broker_namespace": f"{prefix}.{run}."})
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+def start_service(service: str, settings: Settings, port: int, extra_env: dict | None = None):
+    """Run one service as its own process, the way production does."""
+    env = {**os.environ, "DATABASE_URL": settings.database_url, "AMQP_URL": settings.amqp_url,
+           "BROKER_NAMESPACE": settings.broker_namespace, "LOG_LEVEL": "WARNING",
+           **(extra_env or {})}
+    return subprocess.Popen([sys.executable, "-m", "services.cli", "serve", service, "--port", str(port)],
+                            env=env)
+
+
+async def wait_ready(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient() as client:
+        while time.monotonic() < deadline:
+            try:
+                if (await client.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.2)
+    raise TimeoutError(f"service on port {port} did not become ready")

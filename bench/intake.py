@@ -1,0 +1,113 @@
+"""make bench-intake: N tickets at concurrency C through intake's HTTP API, and their events."""
+
+import argparse
+import asyncio
+import json
+import time
+from pathlib import Path
+
+import aio_pika
+import httpx
+
+from bench.common import free_port, percentile, scratch, start_service, wait_ready
+from services.core.broker import declare_exchanges
+from services.core.db import Database
+from services.intake import accounts
+
+KEY = "bench-channel-key-0123456789"
+
+
+def ticket(i: int) -> dict:
+    return {
+        "channel": "hotline", "type": "complaint",
+        "content": f"第{i}号测试诉求：江那镇振兴街夜间烧烤摊油烟和噪音扰民，请相关部门处理。",
+        "location": {"region_code": "532622", "town_code": "532622100", "address": "振兴街 18 号",
+                     "lat": 23.61, "lng": 104.33},
+        "contact": {"name": "测试", "phone": f"138{i:08d}"},
+    }
+
+
+async def count_events(settings, expected: int, done: asyncio.Event, counter: dict) -> None:
+    connection = await aio_pika.connect(settings.amqp_url)
+    channel = await connection.channel()
+    await channel.set_qos(prefetch_count=500)
+    events, _ = await declare_exchanges(channel, settings.broker_namespace)
+    queue = await channel.declare_queue(exclusive=True)
+    await queue.bind(events, "ticket.created")
+    counter["ready"].set()
+    async with queue.iterator() as messages:
+        async for message in messages:
+            await message.ack()
+            counter["n"] += 1
+            if counter["n"] >= expected:
+                done.set()
+                break
+    await connection.close()
+
+
+async def submit_all(port: int, n: int, concurrency: int) -> list[float]:
+    latencies: list[float] = []
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(n):
+        queue.put_nowait(i)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits,
+                                 headers={"X-Api-Key": KEY}, timeout=30) as client:
+        async def worker():
+            while not queue.empty():
+                i = queue.get_nowait()
+                started = time.perf_counter()
+                response = await client.post("/v1/tickets", json=ticket(i))
+                latencies.append(time.perf_counter() - started)
+                assert response.status_code == 201, response.text
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies
+
+
+async def main(n: int, concurrency: int) -> dict:
+    async with scratch("benchintake") as settings:
+        db = Database(settings.database_url, pool_size=1)
+        async with db.transaction() as session:
+            await accounts.add_api_key(session, "bench", KEY)
+        await db.dispose()
+        port = free_port()
+        process = start_service("intake", settings, port)
+        try:
+            await wait_ready(port)
+            done, counter = asyncio.Event(), {"n": 0, "ready": asyncio.Event()}
+            counting = asyncio.create_task(count_events(settings, n, done, counter))
+            await counter["ready"].wait()
+            started = time.perf_counter()
+            latencies = await submit_all(port, n, concurrency)
+            elapsed = time.perf_counter() - started
+            try:
+                await asyncio.wait_for(done.wait(), 60)
+            except TimeoutError:
+                counting.cancel()
+            drained = time.perf_counter() - started
+        finally:
+            process.terminate()
+            process.wait(10)
+    return {
+        "tickets": n, "concurrency": concurrency,
+        "tickets_per_s": round(n / elapsed, 1),
+        "post_p50_ms": round(percentile(latencies, 50) * 1000, 1),
+        "post_p99_ms": round(percentile(latencies, 99) * 1000, 1),
+        "events_on_broker": counter["n"],
+        "all_events_after_s": round(drained, 2),
+    }
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tickets", type=int, default=5000)
+    parser.add_argument("--concurrency", type=int, default=64)
+    args = parser.parse_args()
+    result = asyncio.run(main(args.tickets, args.concurrency))
+    for key, value in result.items():
+        print(f"{key:22} {value}")
+    Path("bench/results").mkdir(parents=True, exist_ok=True)
+    Path("bench/results/intake.json").write_text(json.dumps(result, indent=2))
+    if result["events_on_broker"] != result["tickets"]:
+        raise SystemExit("events lost: the broker did not receive one ticket.created per ticket")

@@ -1,0 +1,102 @@
+"""The platform's command line: migrate, seed, serve, and the local Procfile."""
+
+import asyncio
+import importlib
+import socket
+from urllib.parse import urlsplit
+
+import asyncpg
+import typer
+
+from services.core.db import Database
+from services.core.migrate import available, upgrade_all
+from services.core.settings import get_settings
+
+app = typer.Typer(no_args_is_help=True, help="12345 / 接诉即办 platform tools")
+PORTS = {"intake": 8001, "routing": 8002, "sla": 8003, "notify": 8004, "media": 8005}
+
+
+def _services() -> list[str]:
+    return [name for name in PORTS if importlib.util.find_spec(f"services.{name}.app")]
+
+
+async def _create_database(url: str) -> None:
+    parts = urlsplit(url.replace("postgresql+asyncpg://", "postgresql://"))
+    name = parts.path.lstrip("/")
+    admin = await asyncpg.connect(parts._replace(path="/postgres").geturl())
+    if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        typer.echo(f"created database {name}")
+    await admin.close()
+
+
+@app.command()
+def migrate() -> None:
+    """Create the database if missing and migrate every service schema."""
+    url = get_settings().database_url
+    asyncio.run(_create_database(url))
+    upgrade_all(url)
+    typer.echo(f"migrated: {', '.join(available())}")
+
+
+@app.command()
+def seed() -> None:
+    """Load the demo data of every service (never in production)."""
+    settings = get_settings()
+
+    async def run() -> list[dict]:
+        db = Database(settings.database_url, pool_size=2)
+        results = []
+        for name in _services():
+            if importlib.util.find_spec(f"services.{name}.seed"):
+                module = importlib.import_module(f"services.{name}.seed")
+                async with db.transaction() as session:
+                    results.append({"service": name, **(await module.seed(session, settings) or {})})
+        await db.dispose()
+        return results
+
+    for result in asyncio.run(run()):
+        typer.echo(" ".join(f"{k}={v}" for k, v in result.items()))
+
+
+@app.command()
+def serve(service: str, port: int = typer.Option(0, help="default: the service's own port")) -> None:
+    """Run one service (HTTP API, consumers and loops in one process)."""
+    import os
+
+    import uvicorn
+
+    os.environ["PORT"] = str(port or PORTS[service])
+    uvicorn.run(f"services.{service}.app:create_app", factory=True, host="0.0.0.0",
+                port=int(os.environ["PORT"]), loop="uvloop", access_log=False, log_config=None)
+
+
+def _s3_reachable(endpoint: str) -> bool:
+    host, _, port = endpoint.partition(":")
+    try:
+        socket.create_connection((host, int(port or 80)), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+@app.command()
+def procfile() -> None:
+    """Print the Procfile for `make run`: every service, and S3 when none answers."""
+    settings = get_settings()
+    if "media" in _services() and not _s3_reachable(settings.s3_endpoint):
+        port = settings.s3_endpoint.partition(":")[2] or "9000"
+        typer.echo(f"s3: python -m services.media.s3server --dir var/s3 --port {port}")
+    for name in _services():
+        typer.echo(f"{name}: python -m services.cli serve {name} --port {PORTS[name]}")
+
+
+@app.command()
+def banner() -> None:
+    """Where each API and its docs are."""
+    for name in _services():
+        typer.echo(f"  {name:8} http://127.0.0.1:{PORTS[name]}/v1   docs: http://127.0.0.1:{PORTS[name]}/docs")
+
+
+if __name__ == "__main__":
+    app()
