@@ -2,6 +2,7 @@
 
 import asyncio
 import importlib
+import importlib.util
 import socket
 from urllib.parse import urlsplit
 
@@ -97,6 +98,15 @@ def banner() -> None:
     for name in _services():
         typer.echo(f"  {name:8} http://127.0.0.1:{PORTS[name]}/v1   docs: http://127.0.0.1:{PORTS[name]}/docs")
 
+
+def _register_service_commands() -> None:
+    """Each service may add commands in `services/<name>/commands.py` (a `register(app)`)."""
+    for name in PORTS:
+        if importlib.util.find_spec(f"services.{name}.commands"):
+            importlib.import_module(f"services.{name}.commands").register(app)
+
+
+_register_service_commands()
 
 if __name__ == "__main__":
     app()
