@@ -45,9 +45,17 @@ def can_read(principal: Principal, ticket: dict) -> bool:
         case Role.admin | Role.agent:
             return True
         case Role.dispatcher | Role.supervisor:
-            return ticket["region_code"].startswith((principal.region or "").rstrip("0") or "")
+            return in_county(principal, ticket)
         case _:
             return principal.unit is not None and principal.unit in (ticket.get("units") or ())
+
+
+def in_county(principal: Principal, ticket: dict) -> bool:
+    """A county's staff cover its adcode; a prefecture's (5326 00) cover all of 5326xx."""
+    region = principal.region or ""
+    if region.endswith("00"):
+        return ticket["region_code"].startswith(region[:4])
+    return ticket["region_code"] == region
 
 
 def readable(principal: Principal, ticket: dict | None) -> dict:

@@ -5,33 +5,42 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI
 
+from services.core.broker import QueueSpec
+from services.core.consumer import Consumer
 from services.core.http import create_service_app
 from services.core.outbox import Outbox
 from services.core.runtime import Worker, every
 from services.core.settings import Settings, get_settings
 from services.intake import service
 from services.intake.api import router
-from services.intake.models import outbox
+from services.intake.handlers import make_handlers
+from services.intake.models import outbox, processed
+from services.intake.staff_api import router as staff_router
 
-EXPIRY_CHECK_SECONDS = 60.0
+HOUSEKEEPING_SECONDS = 60.0
+BINDINGS = ("ticket.assigned.*", "ticket.duplicate_flagged", "sla.overdue.*")
 
 
 async def setup(app: FastAPI, worker: Worker) -> None:
-    """Intake's outbox and its 待完善 expiry loop."""
+    """Intake's outbox, its consumer of routing and sla events, and its housekeeping loop."""
     app.state.outbox = worker.outbox = Outbox(outbox, "intake")
     app.state.api_key_cache = {}
     app.state.clock = asyncio.get_running_loop().time
     settings = worker.settings
+    spec = QueueSpec(settings.broker_name("intake"), BINDINGS)
+    worker.consumers.append((spec, Consumer(worker.db, spec, make_handlers(worker.outbox), processed)))
 
-    async def expire() -> None:
+    async def housekeeping() -> None:
+        now = datetime.now(UTC)
         async with worker.db.transaction() as session:
-            await service.expire_stale(session, worker.outbox, now=datetime.now(UTC),
-                                       days=settings.pending_info_days)
+            await service.expire_stale(session, worker.outbox, now=now, days=settings.pending_info_days)
+        async with worker.db.transaction() as session:
+            await service.close_unevaluated(session, worker.outbox, now=now)
 
-    worker.loops.append(lambda: every(EXPIRY_CHECK_SECONDS, expire, "intake.expire"))
+    worker.loops.append(lambda: every(HOUSEKEEPING_SECONDS, housekeeping, "intake.housekeeping"))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The intake ASGI app."""
     return create_service_app(name="intake", settings=settings or get_settings(),
-                              routers=[router], setup=setup)
+                              routers=[router, staff_router], setup=setup)

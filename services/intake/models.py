@@ -63,9 +63,58 @@ tickets = Table(
     Column("pending_info_since", DateTime(timezone=True)),
     Column("status_before_info", String(20)),
     Column("evaluation", JSONB),
+    # Who handles it now, as routing last said: the lead unit and every unit with its role.
+    Column("lead_unit", String(40), index=True),
+    Column("unit_roles", JSONB, nullable=False, server_default="{}"),
+    Column("units", ARRAY(String(40)), nullable=False, server_default="{}"),
+    Column("assigned_at", DateTime(timezone=True)),
+    Column("resolved_at", DateTime(timezone=True)),
+    Column("reopen_count", Integer, nullable=False, server_default="0"),
+    Column("overdue", Boolean, nullable=False, server_default="false"),
+    Column("supervised", Boolean, nullable=False, server_default="false"),
+    Column("returned_count", Integer, nullable=False, server_default="0"),
+    Column("master_number", String(32)),
+    Column("duplicates", JSONB),
+    Column("reject_reason", JSONB),
     _now(),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_tickets_pending_info", "pending_info_since", postgresql_where="status = 'pending_info'"),
+    Index("ix_tickets_resolved", "resolved_at", postgresql_where="status = 'resolved'"),
+    Index("ix_tickets_units", "units", postgresql_using="gin"),
+)
+
+# Reports of the handling units: interim replies, contact logs, parts, completion reports,
+# supervision notes and their answers; each with its evidence.
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("ticket_id", Uuid, ForeignKey("tickets.id"), nullable=False, index=True),
+    Column("kind", String(30), nullable=False),
+    Column("unit_code", String(40)),
+    Column("actor", String(100), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("media_ids", ARRAY(Uuid), nullable=False, server_default="{}"),
+    Column("state", String(20)),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# Return (退件) and extension (延期) requests awaiting the command center.
+requests = Table(
+    "requests",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("ticket_id", Uuid, ForeignKey("tickets.id"), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("unit_code", String(40), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("media_ids", ARRAY(Uuid), nullable=False, server_default="{}"),
+    Column("requested_deadline", DateTime(timezone=True)),
+    Column("state", String(20), nullable=False, server_default="pending"),
+    Column("decided_by", String(100)),
+    Column("decision", Text),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("decided_at", DateTime(timezone=True)),
 )
 
 timeline = Table(

@@ -146,6 +146,14 @@ class TicketOut(TicketCreatedOut):
     media_ids: list[uuid.UUID]
     info_request: str | None
     evaluation: dict | None
+    lead_unit: str | None
+    units: list[str]
+    unit_roles: dict
+    overdue: bool
+    supervised: bool
+    reopen_count: int
+    duplicates: dict | None
+    master_number: str | None
     updated_at: datetime
 
 
@@ -198,3 +206,72 @@ class EvaluationIn(Strict):
 
 class InfoRequestIn(Strict):
     missing: Text = Field(min_length=1, max_length=500)
+
+
+class NoteIn(Strict):
+    note: Text | None = Field(None, max_length=500)
+
+
+class TextIn(Strict):
+    text: Text = Field(min_length=1, max_length=2000)
+    media_ids: list[uuid.UUID] = Field(default_factory=list, max_length=9)
+
+
+class ReasonIn(Strict):
+    reason: Text = Field(min_length=1, max_length=1000)
+    media_ids: list[uuid.UUID] = Field(default_factory=list, max_length=9)
+
+
+class RejectReason(StrEnum):
+    litigation = "litigation"
+    petition = "petition"
+    secrets_privacy = "secrets_privacy"
+    emergency = "emergency"
+    malicious = "malicious"
+    other = "other"
+
+
+REJECT_LABELS = {
+    RejectReason.litigation: "属于诉讼、仲裁、纪检监察、行政复议等法定途径解决的事项",
+    RejectReason.petition: "已进入信访渠道的事项",
+    RejectReason.secrets_privacy: "涉及国家秘密、商业秘密或个人隐私",
+    RejectReason.emergency: "紧急情况，请拨打 110、119、120 等应急电话",
+    RejectReason.malicious: "恶意或违反公序良俗的诉求",
+    RejectReason.other: "其他原因",
+}
+
+
+class RejectIn(Strict):
+    reason_code: RejectReason
+    text: Text | None = Field(None, max_length=500)
+
+    @model_validator(mode="after")
+    def _other_needs_text(self) -> "RejectIn":
+        if self.reason_code is RejectReason.other and not self.text:
+            raise ValueError("选择「其他原因」时须填写说明")
+        return self
+
+
+class UrgencyIn(Strict):
+    urgency: Urgency
+
+
+class MergeIn(Strict):
+    master_number: str = Field(min_length=8, max_length=32)
+
+
+class ExtensionIn(Strict):
+    deadline: datetime = Field(description="申请的新办结时限（带时区）")
+    reason: Text = Field(min_length=1, max_length=1000)
+
+    @field_validator("deadline")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("时间须带时区")
+        return value
+
+
+class CompletionIn(Strict):
+    result: Text = Field(min_length=1, max_length=4000)
+    media_ids: list[uuid.UUID] = Field(default_factory=list, max_length=9)

@@ -178,23 +178,95 @@ async def expire_stale(session: AsyncSession, outbox: Outbox, *, now: datetime, 
 
 async def evaluate(session: AsyncSession, outbox: Outbox, ticket: dict, actor: Principal,
                    body: EvaluationIn) -> Status:
-    """The citizen rates the result; 不满意 or unresolved sends it back for re-handling."""
+    """The citizen rates the result; 不满意 or unresolved sends it back to the same unit."""
     ensure_status(ticket, Status.resolved)
-    evaluation = {**body.model_dump(mode="json"), "at": datetime.now(UTC).isoformat()}
+    evaluation = {**body.model_dump(mode="json"), "auto": False, "at": datetime.now(UTC).isoformat()}
     reopen = body.satisfaction is Satisfaction.unsatisfied or not body.resolved
     history = list((ticket["evaluation"] or {}).get("history", [])) + [evaluation]
-    status = Status.in_progress if reopen else Status.closed
-    await set_status(session, ticket["id"], status, evaluation={**evaluation, "history": history})
     await record(session, ticket["id"], action="evaluate", status=Status.resolved, actor=actor,
                  text=body.comment, data=evaluation)
     await outbox.stage(session, events.TicketEvaluated(
         number=ticket["number"], resolved=body.resolved, satisfaction=body.satisfaction.value,
         comment=body.comment), ticket_id=ticket["id"])
     if reopen:
-        times = sum(1 for e in history if e["satisfaction"] == "unsatisfied" or not e["resolved"])
-        await record(session, ticket["id"], action="reopen", status=status, actor=actor,
-                     text=body.comment or "诉求人对办理结果不满意，退回重办")
-        await outbox.stage(session, events.TicketReopened(
-            number=ticket["number"], reason=body.comment or "不满意", times=times),
-            ticket_id=ticket["id"])
-    return status
+        await _reopen(session, outbox, ticket, actor, body.comment, {**evaluation, "history": history})
+        return Status.in_progress
+    await set_status(session, ticket["id"], Status.closed, evaluation={**evaluation, "history": history})
+    await record(session, ticket["id"], action="close", status=Status.closed, actor=None, text="办结归档")
+    await outbox.stage(session, events.TicketClosed(number=ticket["number"]), ticket_id=ticket["id"])
+    return Status.closed
+
+
+async def _reopen(session: AsyncSession, outbox: Outbox, ticket: dict, actor: Principal,
+                  comment: str | None, evaluation: dict) -> None:
+    times = ticket["reopen_count"] + 1
+    reason = comment or "诉求人对办理结果不满意"
+    # A second dissatisfaction goes onto the supervisors' list (督办).
+    await set_status(session, ticket["id"], Status.in_progress, evaluation=evaluation,
+                     reopen_count=times, resolved_at=None, supervised=ticket["supervised"] or times >= 2)
+    await record(session, ticket["id"], action="reopen", status=Status.in_progress, actor=actor,
+                 text=f"退回 {ticket['lead_unit'] or '原承办单位'} 重新办理：{reason}")
+    await outbox.stage(session, events.TicketReopened(
+        number=ticket["number"], reason=reason, times=times, unit_codes=list(ticket["units"] or [])),
+        ticket_id=ticket["id"])
+
+def _scope(principal: Principal):
+    """The WHERE clause of a staff member's jurisdiction."""
+    if principal.role is Role.admin or principal.role is Role.agent:
+        return tickets.c.id.isnot(None)
+    if principal.role in (Role.dispatcher, Role.supervisor):
+        region = principal.region or "-"
+        if region.endswith("00"):
+            return tickets.c.region_code.startswith(region[:4])
+        return tickets.c.region_code == region
+    return tickets.c.units.contains([principal.unit or "-"])
+
+
+async def list_for_staff(session: AsyncSession, principal: Principal, *, statuses, unit: str | None,
+                         limit: int, offset: int) -> list[dict]:
+    """A staff member's queue: tickets in its jurisdiction, oldest waiting first."""
+    query = select(tickets).where(_scope(principal))
+    if statuses:
+        query = query.where(tickets.c.status.in_([s.value for s in statuses]))
+    if unit:
+        query = query.where(tickets.c.units.contains([unit]))
+    query = query.order_by(tickets.c.updated_at).limit(limit).offset(offset)
+    return list((await session.execute(query)).mappings())
+
+
+SUPERVISION = {
+    "overdue": tickets.c.overdue.is_(True),
+    "reopened": tickets.c.reopen_count > 0,
+    "returned": tickets.c.returned_count > 0,
+    "unsatisfied": tickets.c.evaluation["satisfaction"].astext == "unsatisfied",
+}
+
+
+async def supervision_list(session: AsyncSession, principal: Principal, kind: str, *, limit: int,
+                           offset: int) -> list[dict]:
+    """督查室 lists across units, most recently changed first."""
+    query = (select(tickets).where(_scope(principal), SUPERVISION[kind])
+             .order_by(tickets.c.updated_at.desc()).limit(limit).offset(offset))
+    return list((await session.execute(query)).mappings())
+
+
+async def close_unevaluated(session: AsyncSession, outbox: Outbox, *, now: datetime, days: int = 7,
+                            batch: int = 100) -> int:
+    """Resolved tickets not evaluated within `days` close as 满意, as the mini-program promises."""
+    due = (await session.execute(
+        select(tickets.c.id, tickets.c.number, tickets.c.evaluation)
+        .where(tickets.c.status == Status.resolved.value,
+               tickets.c.resolved_at < now - timedelta(days=days))
+        .limit(batch).with_for_update(skip_locked=True))).all()
+    for row in due:
+        evaluation = {"resolved": True, "satisfaction": "satisfied", "comment": None, "auto": True,
+                      "at": now.isoformat()}
+        history = list((row.evaluation or {}).get("history", [])) + [evaluation]
+        await set_status(session, row.id, Status.closed, evaluation={**evaluation, "history": history})
+        await record(session, row.id, action="auto_close", status=Status.closed, actor=None,
+                     text=f"{days}日内未评价，默认满意并归档")
+        await outbox.stage(session, events.TicketEvaluated(
+            number=row.number, resolved=True, satisfaction="satisfied", comment=None, auto=True),
+            ticket_id=row.id)
+        await outbox.stage(session, events.TicketClosed(number=row.number, auto=True), ticket_id=row.id)
+    return len(due)

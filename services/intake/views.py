@@ -32,7 +32,10 @@ def ticket_view(row: dict, principal: Principal) -> dict:
     return {
         **{key: row[key] for key in ("id", "number", "channel", "type", "category", "urgency",
                                      "title", "content", "anonymous", "public", "info_request",
-                                     "evaluation", "created_at", "updated_at")},
+                                     "evaluation", "created_at", "updated_at", "lead_unit",
+                                     "unit_roles", "overdue", "supervised", "reopen_count",
+                                     "duplicates", "master_number")},
+        "units": list(row["units"]),
         "media_ids": list(row["media_ids"]),
         "status": status.value,
         "status_label": status.label,

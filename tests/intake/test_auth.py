@@ -79,9 +79,9 @@ async def test_expired_code_is_refused(intake, events, db):
 
 async def test_staff_login(intake):
     good = await intake.post("/v1/auth/staff-token",
-                             json={"username": "center-532622", "password": "pw-center"})
+                             json={"username": "desk-test", "password": "pw-center"})
     bad = await intake.post("/v1/auth/staff-token",
-                            json={"username": "center-532622", "password": "wrong"})
+                            json={"username": "desk-test", "password": "wrong"})
     nobody = await intake.post("/v1/auth/staff-token", json={"username": "ghost", "password": "x"})
     assert good.status_code == 200 and good.json()["access_token"]
     assert bad.status_code == nobody.status_code == 401
