@@ -75,6 +75,11 @@ def _keywords_in(text: str) -> set[str]:
             if not any(s <= start and end <= e and (s, e) != (start, end) for s, e, _ in spans)}
 
 
+def words(text: str) -> list[str]:
+    """The words of a text as the classifier's tokenizer cuts them."""
+    return _model().tokenizer.lcut(unicodedata.normalize("NFKC", text), HMM=False)
+
+
 def keyword_hits(text: str) -> dict[str, int]:
     """Score per category code: each distinct keyword in the text counts its weight once."""
     index = _model().index

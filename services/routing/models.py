@@ -1,0 +1,153 @@
+"""Tables of the `routing` schema: directory, rules, the tickets routing knows, assignments."""
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+
+from services.core.consumer import processed_table
+from services.core.db import schema_metadata
+from services.core.outbox import outbox_table
+
+metadata = schema_metadata("routing")
+outbox = outbox_table(metadata)
+processed = processed_table(metadata)
+
+
+def _updated():
+    return Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+def _codes(name: str):
+    return Column(name, ARRAY(String(64)), nullable=False, server_default="{}")
+
+
+units = Table(
+    "units",
+    metadata,
+    Column("code", String(40), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("parent", String(40)),
+    Column("region_code", String(6), nullable=False, index=True),
+    _codes("handler_phones"),
+    _codes("handler_openids"),
+    _codes("leader_phones"),
+    Column("active", Boolean, nullable=False, server_default="true"),
+    _updated(),
+)
+
+categories = Table(
+    "categories",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name", String(50), nullable=False),
+    Column("parent", String(64)),
+    Column("urgency", String(10), nullable=False),
+    Column("sla_class", String(10), nullable=False),
+    Column("statutory_days", Integer),
+    Column("active", Boolean, nullable=False, server_default="true"),
+    _updated(),
+)
+
+# The seed upserts rules by this natural key; a rule without a town is one rule, not many.
+rule_key = UniqueConstraint("category", "region_prefix", "town_code", "lead",
+                            postgresql_nulls_not_distinct=True)
+
+rules = Table(
+    "rules",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("category", String(64), ForeignKey("categories.code"), nullable=False, index=True),
+    Column("region_prefix", String(6), nullable=False),
+    Column("town_code", String(12)),
+    Column("lead", String(40), ForeignKey("units.code"), nullable=False),
+    Column("priority", Integer, nullable=False, server_default="0"),
+    Column("active", Boolean, nullable=False, server_default="true"),
+    _updated(),
+    rule_key,
+)
+
+rule_co_units = Table(
+    "rule_co_units",
+    metadata,
+    Column("rule_id", BigInteger, ForeignKey("rules.id", ondelete="CASCADE"), nullable=False),
+    Column("unit_code", String(40), ForeignKey("units.code"), nullable=False),
+    Column("role", String(20), nullable=False),
+    PrimaryKeyConstraint("rule_id", "unit_code"),
+)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("number", String(32), nullable=False, unique=True),
+    Column("region_code", String(6), nullable=False),
+    Column("town_code", String(12)),
+    Column("category", String(64)),
+    Column("urgency", String(10), nullable=False),
+    Column("ticket_type", String(20), nullable=False),
+    Column("contact_phone", String(20)),
+    Column("lat", Float),
+    Column("lng", Float),
+    Column("title", String(100), nullable=False, server_default=""),
+    Column("content", Text, nullable=False),
+    Column("status", String(10), nullable=False, server_default="open"),
+    Column("master_number", String(32)),
+    Column("repeat_count", Integer, nullable=False, server_default="1"),
+    Column("group_complaint", Boolean, nullable=False, server_default="false"),
+    # 会商: repeat or group complaints the center studies with the units together.
+    Column("consult", Boolean, nullable=False, server_default="false"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("closed_at", DateTime(timezone=True)),
+    Index("ix_tickets_phone_created", "contact_phone", "created_at"),
+    Index("ix_tickets_place", "lat", "lng", postgresql_where="status = 'open'"),
+)
+
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("ticket_id", Uuid, ForeignKey("tickets.id"), nullable=False, index=True),
+    Column("unit_code", String(40), ForeignKey("units.code"), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("state", String(20), nullable=False, server_default="active"),
+    Column("reason", String(20), nullable=False),
+    Column("suggestions", JSONB, nullable=False, server_default="[]"),
+    # Units that returned the ticket, left out of this manual-queue entry's suggestions.
+    _codes("excluded"),
+    Column("assigned_by", String(100)),
+    Column("assigned_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("ended_at", DateTime(timezone=True)),
+    Column("end_reason", Text),
+    Index("ix_assignments_queue", "unit_code", "state", "assigned_at"),
+    # A unit holds a ticket at most once at a time, whatever replicas race.
+    Index("uq_assignments_active_unit", "ticket_id", "unit_code", unique=True,
+          postgresql_where="state = 'active'"),
+)
+
+duplicate_flags = Table(
+    "duplicate_flags",
+    metadata,
+    Column("ticket_id", Uuid, ForeignKey("tickets.id"), nullable=False),
+    Column("candidate_id", Uuid, ForeignKey("tickets.id"), nullable=False, index=True),
+    Column("reason", String(10), nullable=False),
+    Column("distance_m", Float),
+    Column("similarity", Float),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("ticket_id", "candidate_id"),
+)
