@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import aio_pika
-import httpx
+import aiohttp
 
 from bench.common import free_port, percentile, scratch, start_service, wait_ready
 from services.core.broker import declare_exchanges
@@ -46,20 +46,19 @@ async def count_events(settings, expected: int, done: asyncio.Event, counter: di
 
 
 async def submit_all(port: int, n: int, concurrency: int) -> list[float]:
+    """Closed loop: `concurrency` clients each post their next ticket when the last is answered."""
     latencies: list[float] = []
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for i in range(n):
-        queue.put_nowait(i)
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits,
-                                 headers={"X-Api-Key": KEY}, timeout=30) as client:
+    pending = iter(range(n))
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(f"http://127.0.0.1:{port}", connector=connector,
+                                     headers={"X-Api-Key": KEY}) as client:
         async def worker():
-            while not queue.empty():
-                i = queue.get_nowait()
+            for i in pending:
                 started = time.perf_counter()
-                response = await client.post("/v1/tickets", json=ticket(i))
+                async with client.post("/v1/tickets", json=ticket(i)) as response:
+                    await response.read()
+                    assert response.status == 201, await response.text()
                 latencies.append(time.perf_counter() - started)
-                assert response.status_code == 201, response.text
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
     return latencies

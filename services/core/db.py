@@ -32,7 +32,7 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(
             url,
             pool_size=pool_size,
-            max_overflow=pool_size,
+            max_overflow=0,  # overflow connections are closed on return: churn under load
             pool_recycle=1800,
             json_serializer=_json_dumps,
             json_deserializer=orjson.loads,
