@@ -1,11 +1,10 @@
 """application/problem+json (RFC 9457) errors, with Chinese details for citizens."""
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-
-import structlog
 
 log = structlog.get_logger()
 

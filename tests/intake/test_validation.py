@@ -37,7 +37,7 @@ CASES = [
     ("body", {**ticket_body(), "content": "   "}, "请填写诉求内容"),
     ("media_ids", {**ticket_body(), "media_ids": ["not-a-uuid"]}, "UUID"),
     ("media_ids", {**ticket_body(), "media_ids": [
-        "7b2f7a8e-5b7c-4c8e-9a51-0c0f9f6a1e%02d" % i for i in range(10)]}, "最多 9 项"),
+        f"7b2f7a8e-5b7c-4c8e-9a51-0c0f9f6a1e{i:02d}" for i in range(10)]}, "最多 9 项"),
     ("media_ids", {**ticket_body(), "media_ids": ["7b2f7a8e-5b7c-4c8e-9a51-0c0f9f6a1e01"] * 2},
      "附件不能重复"),
     ("location.region_code", with_location(region_code="5326"), "格式不正确"),

@@ -1,8 +1,8 @@
 """The whole handling process, role by role, as the Yanshan plan describes it."""
 
+from tests.intake.factories import phone
 from tests.intake.flow import assign, submit
 from tests.intake.test_auth import login
-from tests.intake.factories import phone
 
 
 def event(events, kind, number):
