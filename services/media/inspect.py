@@ -193,7 +193,7 @@ class _Sink:
     def __init__(self, limits: Limits, kinds: Collection[str]):
         self.limits, self.kinds = limits, kinds
         # Not a with-block: the file outlives the read, Received owns and closes it.
-        self.file = SpooledTemporaryFile(max_size=SPOOL_MEMORY)  # noqa: SIM115
+        self.file = SpooledTemporaryFile(max_size=SPOOL_MEMORY)
         self.digest = hashlib.sha256()
         self.head = b""
         self.detected: Detected | None = None

@@ -99,16 +99,24 @@ class S3Server:
     endpoint: str
     process: subprocess.Popen
     data_dir: Path
-    master_port: int
+    ports: list[int]
     log_path: Path = field(init=False)
 
     def __post_init__(self) -> None:
         self.log_path = self.data_dir / "weed.log"
 
+    @property
+    def master_port(self) -> int:
+        """The master's HTTP port, which reports the cluster topology."""
+        return self.ports[0]
+
     def stop(self, grace: float = 3.0) -> None:
         """Ask weed to stop; kill it after `grace` seconds."""
-        if self.process.poll() is not None:
-            return
+        if self.process.poll() is None:
+            self._terminate(grace)
+        self._remove_sockets()
+
+    def _terminate(self, grace: float) -> None:
         self.process.terminate()
         try:
             # weed's filer waits 15 s on the S3 gateway's open stream before it exits.
@@ -116,6 +124,12 @@ class S3Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+    def _remove_sockets(self) -> None:
+        # weed puts a Unix socket per port in /tmp and a killed weed leaves them behind.
+        for port in [*self.ports, split_endpoint(self.endpoint)[1]]:
+            for stale in Path("/tmp").glob(f"seaweedfs-*-{port}.sock"):
+                stale.unlink(missing_ok=True)
 
     def log_tail(self, lines: int = 20) -> str:
         """The last lines weed wrote."""
@@ -144,7 +158,7 @@ def start_s3(
         process = subprocess.Popen(
             weed_command(data, port, data / "s3.json", ports), stdout=log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, env={**os.environ, **WEED_ENV}, start_new_session=True)
-    server = S3Server(f"127.0.0.1:{port}", process, data, master_port=ports[0])
+    server = S3Server(f"127.0.0.1:{port}", process, data, ports)
     try:
         _wait_ready(server, access_key, secret_key, time.monotonic() + timeout)
     except BaseException:

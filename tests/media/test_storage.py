@@ -4,13 +4,14 @@ import hashlib
 import io
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import httpx
 import pytest
 from minio.error import S3Error
 
 from services.media.inspect import MIB, receive
-from services.media.s3server import ensure_s3
+from services.media.s3server import answers, ensure_s3, free_ports
 from services.media.storage import ObjectStore, object_key
 from tests.media import samples
 from tests.media.conftest import ACCESS_KEY, SECRET_KEY
@@ -128,6 +129,17 @@ async def test_presigned_url_for_a_public_host_is_signed_for_that_host(store):
     url = public.presigned_get(f"2026/11/23/{MEDIA_ID}")
 
     assert url.startswith(f"http://media.example.gov.cn/{store.bucket}/2026/11/23/{MEDIA_ID}?")
+
+
+def test_stopped_server_leaves_no_process_port_or_socket(tmp_path):
+    endpoint = f"127.0.0.1:{free_ports(1)[0]}"
+    server = ensure_s3(endpoint, ACCESS_KEY, SECRET_KEY, tmp_path)
+
+    server.stop(grace=0.5)
+
+    assert server.process.returncode is not None
+    assert not answers(endpoint)
+    assert [p for port in server.ports for p in Path("/tmp").glob(f"seaweedfs-*-{port}.sock")] == []
 
 
 def test_ensure_s3_leaves_a_running_server_alone(s3_server, tmp_path):
