@@ -9,6 +9,7 @@ import re
 import time
 import uuid
 from collections.abc import Mapping
+from typing import Any
 
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
@@ -158,3 +159,25 @@ def tencent_failure(code: str, phone: str) -> Response:
 def wechat_error(code: int, message: str) -> Response:
     """A WeChat errcode answer (always HTTP 200)."""
     return JSONResponse({"errcode": code, "errmsg": message})
+
+
+def receipt(provider: str, to: str, message_id: str, delivered: bool, *, appid: str,
+            template: str) -> Any:
+    """A delivery receipt push in the provider's format (Aliyun SmsReport, Tencent callback,
+    WeChat subscribe_msg_sent_event in JSON mode)."""
+    now = time.strftime("%Y-%m-%d %H:%M:%S")
+    if provider == "aliyun":
+        return [{"phone_number": to, "send_time": now, "report_time": now, "success": delivered,
+                 "err_code": "DELIVERED" if delivered else "MK:0012",
+                 "err_msg": "用户接收成功" if delivered else "空号", "sms_size": "1",
+                 "biz_id": message_id, "out_id": ""}]
+    if provider == "tencent":
+        return [{"user_receive_time": now, "nationcode": "86", "mobile": to.removeprefix("+86"),
+                 "report_status": "SUCCESS" if delivered else "FAIL",
+                 "errmsg": "DELIVRD" if delivered else "MI:0013",
+                 "description": "用户短信送达成功" if delivered else "用户停机", "sid": message_id}]
+    return {"ToUserName": f"gh_{appid}", "FromUserName": to, "CreateTime": int(time.time()),
+            "MsgType": "event", "Event": "subscribe_msg_sent_event",
+            "List": {"TemplateId": template, "MsgID": message_id,
+                     "ErrorCode": 0 if delivered else 43101,
+                     "ErrorStatus": "success" if delivered else "fail:user refuse to accept the msg"}}

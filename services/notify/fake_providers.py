@@ -45,6 +45,7 @@ class SentMessage:
 class _Script:
     kind: str  # "code", "http" or "hang"
     value: Any = None
+    to: str | None = None  # only sends to this phone or openid; None: any send
 
 
 class FakeProviders:
@@ -83,13 +84,17 @@ class FakeProviders:
         """Accepted messages of one provider (aliyun, tencent, wechat), oldest first."""
         return [m for m in self.sent if m.provider == provider]
 
-    def fail_next(self, provider: str, code: str | int, *, times: int = 1) -> None:
-        """Answer the next `times` sends of provider with that provider's error code."""
-        self._scripts[provider] += [_Script("code", code)] * times
+    def fail_next(
+        self, provider: str, code: str | int, *, times: int = 1, to: str | None = None
+    ) -> None:
+        """Answer the next `times` sends of provider (to `to` only, if given) with an error code."""
+        self._scripts[provider] += [_Script("code", code, to)] * times
 
-    def fail_http(self, provider: str, status: int = 500, *, times: int = 1) -> None:
-        """Answer the next `times` sends of provider with a bare HTTP error status."""
-        self._scripts[provider] += [_Script("http", status)] * times
+    def fail_http(
+        self, provider: str, status: int = 500, *, times: int = 1, to: str | None = None
+    ) -> None:
+        """Answer the next `times` sends of provider (to `to` only, if given) with an HTTP error."""
+        self._scripts[provider] += [_Script("http", status, to)] * times
 
     def hang_next(self, provider: str, *, times: int = 1) -> None:
         """Leave the next `times` sends unanswered until stop, so the client times out."""
@@ -102,6 +107,11 @@ class FakeProviders:
     def revoke_token(self) -> None:
         """Every WeChat token issued so far is invalid: sends with it get 40001."""
         self._tokens = dict.fromkeys(self._tokens, "revoked")
+
+    def receipt(self, message: SentMessage, *, delivered: bool = True) -> Any:
+        """The body the provider pushes to our callback URL about one accepted message."""
+        return wire.receipt(message.provider, message.to, message.message_id, delivered,
+                            appid=self.wechat_appid, template=message.template)
 
     def reset(self) -> None:
         """Forget messages, scripts, tokens and counts, and release hung requests."""
@@ -168,10 +178,12 @@ class FakeProviders:
             ]
         )
 
-    async def _scripted(self, provider: str) -> _Script | None:
-        if not self._scripts[provider]:
+    async def _scripted(self, provider: str, to: str = "") -> _Script | None:
+        scripts = self._scripts[provider]
+        script = next((s for s in scripts if s.to is None or s.to in (to, to[-11:])), None)
+        if script is None:
             return None
-        script = self._scripts[provider].pop(0)
+        scripts.remove(script)
         if script.kind == "hang":
             await self._release.wait()
         return script
@@ -190,7 +202,7 @@ class FakeProviders:
         if refusal:
             return wire.aliyun_error(refusal)
         self._nonces.add(params.get("SignatureNonce", ""))
-        script = await self._scripted("aliyun")
+        script = await self._scripted("aliyun", params.get("PhoneNumbers", ""))
         if script:
             return wire.http_error(script.kind, script.value) or wire.aliyun_error(script.value)
         invalid = wire.aliyun_invalid_message(params)
@@ -219,7 +231,7 @@ class FakeProviders:
             return wire.tencent_error(refusal)
         body = json.loads(payload)
         phone = body["PhoneNumberSet"][0]
-        script = await self._scripted("tencent")
+        script = await self._scripted("tencent", phone)
         if script:
             return wire.http_error(script.kind, script.value) or wire.tencent_failure(
                 script.value, phone
@@ -280,7 +292,7 @@ class FakeProviders:
         if state != "valid":
             return wire.wechat_error(*_TOKEN_REJECTIONS[state])
         body = await request.json()
-        script = await self._scripted("wechat")
+        script = await self._scripted("wechat", body.get("touser", ""))
         if script:
             return wire.http_error(script.kind, script.value) or wire.wechat_error(
                 script.value, "fake scripted error"

@@ -139,9 +139,10 @@ def _compiled(source: str):
     return _ENV.from_string(source)
 
 
-def _render(source: str, context: Mapping[str, Any]) -> str:
-    # Collapse line breaks and runs of spaces: parameters must be one line.
+def render_value(source: str, context: Mapping[str, Any]) -> str:
+    """One Jinja expression rendered on one line: parameters must not break lines."""
     return " ".join(_compiled(source).render(context).split())
+
 
 
 def render_sms(
@@ -149,7 +150,7 @@ def render_sms(
 ) -> RenderedSms:
     """Params from the event (each cut to the provider limit) and the text the phone shows."""
     params = {
-        name: truncate(_render(template.params[name], context), SMS_PARAM_LIMIT)
+        name: truncate(render_value(template.params[name], context), SMS_PARAM_LIMIT)
         for name in placeholders(template.body)
     }
     body = _PLACEHOLDER.sub(lambda match: params[match[1]], template.body)
@@ -161,9 +162,9 @@ def render_wechat(template: WechatTemplate, context: Mapping[str, Any]) -> Rende
     data = {}
     for key, source in template.data.items():
         limit = WECHAT_LIMITS.get(key.rstrip("0123456789"))
-        value = _render(source, context)
+        value = render_value(source, context)
         data[key] = truncate(value, limit) if limit else value
-    return RenderedWechat(template.template_id, _render(template.page, context), data)
+    return RenderedWechat(template.template_id, render_value(template.page, context), data)
 
 
 def default_template(kind: str, audience: str, channel: str) -> SmsTemplate | WechatTemplate:
@@ -185,6 +186,7 @@ _SMS_PARAMS = {
     "result": "{{ result }}",
     "time_left": "{{ time_left | duration }}",
     "overdue": "{{ overdue_by | duration }}",
+    "limit": "{{ time_limit }}",
 }
 
 # (kind, audience) -> (provider template code, provider template text)
@@ -196,8 +198,9 @@ _SMS = {
     ("ticket.replied", "citizen"): ("SMS_TICKET_REPLIED", "您的诉求${number}有新回复：${reply}。详情请在小程序查看。"),
     ("ticket.resolved", "citizen"): ("SMS_TICKET_RESOLVED", "您的诉求${number}已办结，办理结果：${result}。请在小程序对办理情况进行评价，感谢您的支持。"),
     ("ticket.reopened", "citizen"): ("SMS_TICKET_REOPENED", "您的诉求${number}已重新交办，我们将继续跟进办理，请留意后续通知。"),
-    ("ticket.reopened", "handler"): ("SMS_HANDLER_REOPENED", "工单${number}已重新交办，原因：${reason}，请于${deadline}前办结。"),
-    ("ticket.assigned", "handler"): ("SMS_HANDLER_ASSIGNED", "您单位有新工单${number}，类别：${category}，办理时限${deadline}，请及时签收办理。"),
+    ("ticket.reopened", "handler"): ("SMS_HANDLER_REOPENED", "工单${number}已重新交办，原因：${reason}，请尽快办理。"),
+    ("ticket.assigned", "handler"): ("SMS_HANDLER_ASSIGNED", "您单位有新工单${number}，类别：${category}，办理时限${limit}，请及时签收办理。"),
+    ("ticket.return_denied", "handler"): ("SMS_HANDLER_RETURN_DENIED", "工单${number}的退回申请未获批准，原因：${reason}，请继续办理。"),
     ("ticket.supplemented", "handler"): ("SMS_HANDLER_SUPPLEMENTED", "工单${number}的诉求人已补充材料，请及时查看并办理。"),
     ("ticket.completion_sent_back", "handler"): ("SMS_HANDLER_SENT_BACK", "工单${number}的办结报告被退回，原因：${reason}，请修改后重新提交。"),
     ("sla.warning", "handler"): ("SMS_SLA_WARNING", "工单${number}距办理时限还剩${time_left}，请抓紧办理。"),
@@ -214,23 +217,21 @@ _SMS = {
 _CITIZEN_PAGE = "pages/ticket/detail?number={{ ticket_number | urlencode }}"
 _STAFF_PAGE = "pages/staff/ticket?number={{ ticket_number | urlencode }}"
 _NOW = "{{ occurred_at | wxtime }}"
-_DEADLINE = "{{ deadline | wxtime }}"
 
 
 def _progress(status: str, note: str) -> WechatTemplate:
     # 工单进度提醒: 工单编号 / 办理状态 / 诉求内容 / 更新时间 / 说明
     keys = ("character_string1", "phrase2", "thing3", "time4", "thing5")
     values = ("{{ ticket_number }}", status, "{{ summary }}", _NOW, note)
-    return WechatTemplate("WX_TICKET_PROGRESS", _CITIZEN_PAGE, dict(zip(keys, values)))
+    return WechatTemplate("WX_TICKET_PROGRESS", _CITIZEN_PAGE, dict(zip(keys, values, strict=False)))
 
 
-def _todo(
-    task: str, note: str, when: str = _DEADLINE, subject: str = "{{ category }}"
-) -> WechatTemplate:
-    # 工单待办提醒: 工单编号 / 待办事项 / 诉求类别 / 办理时限 / 备注
+def _todo(task: str, note: str, subject: str = "{{ category }}") -> WechatTemplate:
+    # 工单待办提醒: 工单编号 / 待办事项 / 诉求类别 / 提醒时间 / 备注. Most events carry no
+    # deadline, so the time is when it happened; deadlines go into the note where known.
     keys = ("character_string1", "thing2", "thing3", "time4", "thing5")
-    values = ("{{ ticket_number }}", task, subject, when, note)
-    return WechatTemplate("WX_TICKET_TODO", _STAFF_PAGE, dict(zip(keys, values)))
+    values = ("{{ ticket_number }}", task, subject, _NOW, note)
+    return WechatTemplate("WX_TICKET_TODO", _STAFF_PAGE, dict(zip(keys, values, strict=False)))
 
 
 _WECHAT = {
@@ -241,18 +242,19 @@ _WECHAT = {
     ("ticket.resolved", "citizen"): _progress("已办结", "请对办理结果进行评价"),
     ("ticket.reopened", "citizen"): _progress("重新办理", "我们将继续跟进办理"),
     ("ticket.reopened", "handler"): _todo("工单重新交办", "{{ reason }}"),
-    ("ticket.assigned", "handler"): _todo("新工单待签收", "请及时签收办理"),
+    ("ticket.assigned", "handler"): _todo("新工单待签收", "办理时限{{ time_limit }}"),
+    ("ticket.return_denied", "handler"): _todo("退回申请未获批准", "{{ reason }}"),
     ("ticket.supplemented", "handler"): _todo("诉求人已补充材料", "请及时查看并办理"),
     ("ticket.completion_sent_back", "handler"): _todo("办结报告被退回", "{{ reason }}"),
-    ("sla.warning", "handler"): _todo("工单即将超期", "剩余{{ time_left | duration }}"),
+    ("sla.warning", "handler"): _todo("工单即将超期", "剩余{{ time_left | duration }}，{{ deadline | dt }}截止"),
     ("sla.overdue", "handler"): _todo("工单已超期", "已超期{{ overdue_by | duration }}"),
     ("sla.overdue", "leader"): _todo("本单位工单超期", "已超期{{ overdue_by | duration }}"),
     ("sla.overdue", "center"): _todo("{{ unit_name }}工单超期", "已超期{{ overdue_by | duration }}"),
     ("ticket.completion_submitted", "leader"): _todo("办理结果待审核", "审核后上报指挥中心"),
     ("ticket.return_requested", "center"): _todo("{{ unit_name }}申请退回", "{{ reason }}"),
-    ("ticket.extension_requested", "center"): _todo("{{ unit_name }}申请延期", "{{ reason }}"),
+    ("ticket.extension_requested", "center"): _todo("{{ unit_name }}申请延期", "延至{{ deadline | dt }}：{{ reason }}"),
     ("ticket.dissatisfied_twice", "supervisor"): _todo("群众二次不满意", "{{ unit_name }}承办"),
-    ("ticket.urgent_created", "center"): _todo("紧急工单待处置", "请立即研判处置", _NOW, "{{ summary }}"),
+    ("ticket.urgent_created", "center"): _todo("紧急工单待处置", "请立即研判处置", "{{ summary }}"),
 }  # fmt: skip
 
 

@@ -35,6 +35,7 @@ EVENT = {
     "result": "垃圾已清运完毕，并将清运频次调整为每日两次",
     "time_left": 7500,
     "overdue_by": timedelta(days=1, hours=1),
+    "time_limit": "5个工作日",
 }
 
 EXPECTED = [
@@ -56,6 +57,7 @@ EXPECTED = [
         for kind, audience in (
             ("ticket.reopened", "handler"),
             ("ticket.assigned", "handler"),
+            ("ticket.return_denied", "handler"),
             ("ticket.supplemented", "handler"),
             ("ticket.completion_sent_back", "handler"),
             ("sla.warning", "handler"),

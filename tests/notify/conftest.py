@@ -1,0 +1,75 @@
+"""A running notify app talking to the local provider fake, and real events to feed it."""
+
+from datetime import datetime, timedelta
+
+import aio_pika
+import pytest
+
+from services.core import broker as topology
+from services.core.db import Database
+from services.core.testing import running, tap
+from services.notify.app import create_app
+from services.notify.fake_providers import FakeProviders
+from services.notify.policy import SHANGHAI
+from tests.notify.world import Publisher, TestClock, World, notify_settings
+
+
+@pytest.fixture(scope="session")
+async def fake():
+    """One local server speaking Aliyun, Tencent and WeChat, for the whole session."""
+    async with FakeProviders() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def session_clock():
+    return TestClock()
+
+
+@pytest.fixture(scope="session")
+async def notify(settings, fake, session_clock):
+    """An HTTP client to a running notify app: consumer, sender loop and relay live."""
+    app_settings = settings.model_copy(update={"sms_provider": "aliyun",
+                                               "wechat_provider": "wechat"})
+    app = create_app(app_settings, notify_settings=notify_settings(fake), clock=session_clock)
+    async with running(app) as client:
+        client.app = app
+        yield client
+
+
+@pytest.fixture(autouse=True)
+def clock(request, session_clock):
+    """The notify app's clock, at 10:00 in Wenshan for each test (outside quiet hours)."""
+    session_clock.set(datetime.now(SHANGHAI).replace(hour=10, minute=0, second=0))
+    yield session_clock
+    session_clock.offset = timedelta(0)
+
+
+@pytest.fixture(scope="session")
+async def db(settings):
+    database = Database(settings.database_url, pool_size=5)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture(scope="session")
+async def publish(settings, notify, db, session_clock):
+    """Publishes on the events exchange, once notify's queue is bound and consumed."""
+    connection = await aio_pika.connect(settings.amqp_url)
+    channel = await connection.channel()
+    exchange, _ = await topology.declare_exchanges(channel, settings.broker_namespace)
+    publisher = Publisher(exchange, session_clock)
+    await World(publisher, db).unit("probe-notify", "999999")  # republished until it lands
+    yield publisher
+    await connection.close()
+
+
+@pytest.fixture
+def world(publish, db):
+    return World(publish, db)
+
+
+@pytest.fixture
+async def events(settings):
+    async with tap(settings) as t:
+        yield t
