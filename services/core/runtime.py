@@ -64,6 +64,7 @@ class Worker:
     outbox: Outbox | None = None
     consumers: list[tuple[QueueSpec, Consumer]] = field(default_factory=list)
     loops: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     tasks: list[asyncio.Task] = field(default_factory=list)
 
     def start(self) -> None:
@@ -100,6 +101,8 @@ class Worker:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
         self.tasks.clear()
+        for close in self.closers:
+            await close()
 
 
 async def every(seconds: float, job: Callable[[], Awaitable[object]], name: str) -> None:

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     jwt_ttl_seconds: int = 8 * 3600
     sms_provider: str = "console"
     wechat_provider: str = "console"
+    # Where intake reads attachment metadata (a read across services, over HTTP).
+    media_url: str = "http://127.0.0.1:8005"
     log_level: str = "INFO"
     port: int = 8000
     ticket_prefix: str = "WS"

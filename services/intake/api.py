@@ -10,6 +10,7 @@ from services.core.deps import CallerDep, SessionDep, SettingsDep
 from services.core.problems import Problem, problem_response
 from services.intake import accounts, idempotency, service
 from services.intake.access import caller, readable
+from services.intake.media import require_text_for_visuals
 from services.intake.schemas import (
     CitizenTokenIn,
     EvaluationIn,
@@ -69,6 +70,8 @@ async def submit(body: TicketIn, session: SessionDep, submitter: SubmitterDep, r
         earlier = await idempotency.claim(session, submitter.subject, idempotency_key, request_hash)
         if earlier is not None:
             return JSONResponse(earlier["body"], status_code=earlier["status"])
+    attachments = await request.app.state.media.describe(body.media_ids, submitter)
+    require_text_for_visuals(attachments, body.content)
     row = await service.create_ticket(session, request.app.state.outbox, body, submitter,
                                       prefix=request.app.state.settings.ticket_prefix)
     answer = created_view(row)
@@ -110,6 +113,7 @@ async def supplement(number: str, body: SupplementIn, session: SessionDep, princ
                      request: Request):
     """补充完善: the citizen completes a ticket marked 待完善."""
     require(principal, Role.citizen)
+    await request.app.state.media.describe(body.media_ids, principal)
     ticket = readable(principal, await service.find(session, number, lock=True))
     await service.supplement(session, request.app.state.outbox, ticket, principal, body)
     return await detail_view(session, await service.find(session, number), principal)

@@ -14,6 +14,7 @@ from services.core.settings import Settings, get_settings
 from services.intake import service
 from services.intake.api import router
 from services.intake.handlers import make_handlers
+from services.intake.media import MediaLookup
 from services.intake.models import outbox, processed
 from services.intake.staff_api import router as staff_router
 
@@ -25,6 +26,8 @@ async def setup(app: FastAPI, worker: Worker) -> None:
     """Intake's outbox, its consumer of routing and sla events, and its housekeeping loop."""
     app.state.outbox = worker.outbox = Outbox(outbox, "intake")
     app.state.api_key_cache = {}
+    app.state.media = MediaLookup(worker.settings.media_url, worker.settings.jwt_secret)
+    worker.closers.append(app.state.media.close)
     app.state.clock = asyncio.get_running_loop().time
     settings = worker.settings
     spec = QueueSpec(settings.broker_name("intake"), BINDINGS)

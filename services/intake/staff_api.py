@@ -35,6 +35,7 @@ async def perform(request: Request, session, definition: Action, number: str, ac
         log.warning("action.refused", action=definition.name, number=number, role=actor.role.value,
                     unit=actor.unit, status=refused.status)
         raise
+    await request.app.state.media.describe(list(getattr(body, "media_ids", [])), actor)
     await definition.run(Context(session, request.app.state.outbox, ticket, actor), body)
     return await detail_view(session, await service.find(session, number), actor)
 
