@@ -7,7 +7,7 @@ export DATABASE_URL ?= postgresql+asyncpg://root@127.0.0.1:5432/hotline
 export AMQP_URL ?= amqp://guest:guest@127.0.0.1:5672/
 export S3_ENDPOINT ?= 127.0.0.1:9000
 
-.PHONY: install run test bench-intake migrate seed dept-queue lint
+.PHONY: install run test bench bench-intake migrate seed dept-queue lint
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ run: seed
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(PY) -m bench.platform $(if $(N),--tickets $(N)) $(if $(C),--concurrency $(C))
 
 bench-intake: install
 	$(PY) -m bench.intake $(if $(N),--tickets $(N)) $(if $(C),--concurrency $(C))

@@ -1,0 +1,225 @@
+"""make bench: the whole platform, end to end, against this machine's raw ceiling.
+
+N tickets go through intake's HTTP API at concurrency C with all five services running
+as separate processes. A ticket is done when it is assigned (routing), has its SLA
+clocks (sla) and its citizen's acknowledgment was sent (notify). Then an open-loop phase
+offers a fixed rate to measure POST latency below saturation, and the minimal pipeline
+of bench/ceiling.py measures what this machine can do at all.
+"""
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aio_pika
+import aiohttp
+import asyncpg
+import orjson
+
+from bench import ceiling
+from bench.common import free_port, percentile, scratch, start_service, wait_ready
+from bench.intake import ticket
+from services.core.broker import declare_exchanges
+from services.media.s3server import start_s3
+
+SERVICES = ("intake", "routing", "sla", "notify", "media")
+KEY = "bench-channel-key-0123456789"
+
+
+class Watch:
+    """Times at which each ticket was assigned and acknowledged, seen on the broker."""
+
+    def __init__(self):
+        self.assigned: dict[str, float] = {}
+        self.acknowledged: dict[str, float] = {}
+        self.changed = asyncio.Event()
+
+    async def run(self, settings, ready: asyncio.Event) -> None:
+        connection = await aio_pika.connect(settings.amqp_url)
+        channel = await connection.channel()
+        await channel.set_qos(prefetch_count=1000)
+        events, _ = await declare_exchanges(channel, settings.broker_namespace)
+        queue = await channel.declare_queue(exclusive=True)
+        for key in ("ticket.assigned.*", "notify.sent"):
+            await queue.bind(events, key)
+        ready.set()
+        try:
+            async with queue.iterator(no_ack=True) as messages:
+                async for message in messages:
+                    self._see(orjson.loads(message.body))
+        finally:
+            await connection.close()
+
+    def _see(self, envelope: dict) -> None:
+        data, now = envelope["data"], time.perf_counter()
+        if envelope["type"] == "ticket.assigned":
+            self.assigned.setdefault(data["number"], now)
+        elif data.get("audience") == "citizen" and "accepted" in data.get("template", ""):
+            self.acknowledged.setdefault(data.get("ticket_number"), now)
+        self.changed.set()
+
+
+async def post_closed_loop(port: int, n: int, concurrency: int, offset: int = 0) -> dict[str, tuple]:
+    """Each of `concurrency` clients posts its next ticket when answered: number → (start, seconds)."""
+    started: dict[str, tuple] = {}
+    pending = iter(range(offset, offset + n))
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(f"http://127.0.0.1:{port}", connector=connector,
+                                     headers={"X-Api-Key": KEY}) as client:
+        async def worker():
+            for i in pending:
+                t0 = time.perf_counter()
+                async with client.post("/v1/tickets", json=ticket(i)) as response:
+                    body = await response.json()
+                    assert response.status == 201, body
+                started[body["number"]] = (t0, time.perf_counter() - t0)
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return started
+
+
+async def post_open_loop(port: int, rate: float, seconds: float, offset: int) -> list[float]:
+    """A ticket every 1/rate seconds whatever the answers: POST latencies below saturation."""
+    latencies: list[float] = []
+    async with aiohttp.ClientSession(f"http://127.0.0.1:{port}", headers={"X-Api-Key": KEY},
+                                     connector=aiohttp.TCPConnector(limit=512)) as client:
+        async def one(i: int) -> None:
+            t0 = time.perf_counter()
+            async with client.post("/v1/tickets", json=ticket(i)) as response:
+                await response.read()
+                assert response.status == 201
+            latencies.append(time.perf_counter() - t0)
+
+        tasks, start = [], time.perf_counter()
+        for k in range(int(rate * seconds)):
+            delay = start + k / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(offset + k)))
+        await asyncio.gather(*tasks)
+    return latencies
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / 100.0  # utime + stime, in clock ticks
+
+
+async def wait_done(watch: Watch, numbers, timeout: float) -> bool:
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if all(n in watch.assigned and n in watch.acknowledged for n in numbers):
+            return True
+        watch.changed.clear()
+        try:
+            await asyncio.wait_for(watch.changed.wait(), 1.0)
+        except TimeoutError:
+            pass
+    return False
+
+
+async def clocks_recorded(settings, numbers) -> int:
+    url = settings.database_url.replace("postgresql+asyncpg://", "postgresql://")
+    connection = await asyncpg.connect(url)
+    try:
+        return await connection.fetchval(
+            "SELECT count(DISTINCT number) FROM sla.clocks WHERE number = ANY($1::text[])", list(numbers))
+    finally:
+        await connection.close()
+
+
+async def run(n: int, concurrency: int, rate: float) -> dict:
+    async with scratch("bench") as settings:
+        with tempfile.TemporaryDirectory() as s3_dir:
+            s3 = start_s3(f"127.0.0.1:{free_port()}", settings.s3_access_key, settings.s3_secret_key, s3_dir)
+            try:
+                return await _measure(settings.model_copy(update={"s3_endpoint": s3.endpoint}),
+                                      n, concurrency, rate)
+            finally:
+                s3.stop()
+
+
+def _env(settings, ports) -> dict:
+    return {"S3_ENDPOINT": settings.s3_endpoint, "SMS_PROVIDER": "console", "WECHAT_PROVIDER": "console",
+            "MEDIA_URL": f"http://127.0.0.1:{ports['media']}", "DEV_API_KEY": KEY,
+            "DEV_PASSWORD": "bench-password"}
+
+
+async def _measure(settings, n: int, concurrency: int, rate: float) -> dict:
+    ports = {name: free_port() for name in SERVICES}
+    env = _env(settings, ports)
+    seed = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "services.cli", "seed", env={**_base_env(settings), **env},
+        stdout=asyncio.subprocess.DEVNULL)
+    await seed.wait()
+    processes = {name: start_service(name, settings, ports[name], env) for name in SERVICES}
+    try:
+        await asyncio.gather(*(wait_ready(port) for port in ports.values()))
+        return await _phases(settings, ports, processes, n, concurrency, rate)
+    finally:
+        for process in processes.values():
+            process.terminate()
+        for process in processes.values():
+            process.wait(15)
+
+
+def _base_env(settings) -> dict:
+    import os
+
+    return {**os.environ, "DATABASE_URL": settings.database_url, "AMQP_URL": settings.amqp_url,
+            "BROKER_NAMESPACE": settings.broker_namespace, "LOG_LEVEL": "WARNING"}
+
+
+async def _phases(settings, ports, processes, n, concurrency, rate) -> dict:
+    watch, ready = Watch(), asyncio.Event()
+    watcher = asyncio.create_task(watch.run(settings, ready))
+    await ready.wait()
+    cpu_before = {name: cpu_seconds(p.pid) for name, p in processes.items()}
+    t0 = time.perf_counter()
+    posted = await post_closed_loop(ports["intake"], n, concurrency)
+    finished = await wait_done(watch, posted, timeout=max(120, n / 20))
+    elapsed = max(watch.acknowledged.get(k, 0) for k in posted) - t0 if finished else float("nan")
+    cpu = {name: (cpu_seconds(p.pid) - cpu_before[name]) / n for name, p in processes.items()}
+    clocks = await clocks_recorded(settings, posted)
+    e2e = [watch.acknowledged[k] - start for k, (start, _) in posted.items() if k in watch.acknowledged]
+    open_loop = await post_open_loop(ports["intake"], rate, 10.0, offset=n)
+    watcher.cancel()
+    ceiling_rate = await ceiling.measure(settings, n)
+    done = sum(1 for k in posted if k in watch.assigned and k in watch.acknowledged)
+    e2e_rate = n / elapsed if finished else done / (time.perf_counter() - t0)
+    return {
+        "tickets": n, "concurrency": concurrency,
+        "e2e_tickets_per_s": round(e2e_rate, 1),
+        "ceiling_tickets_per_s": round(ceiling_rate, 1),
+        "ratio": round(e2e_rate / ceiling_rate, 3),
+        "post_p50_ms": round(percentile([d for _, d in posted.values()], 50) * 1000, 1),
+        "post_p99_ms": round(percentile([d for _, d in posted.values()], 99) * 1000, 1),
+        "e2e_p50_ms": round(percentile(e2e, 50) * 1000, 1) if e2e else None,
+        "e2e_p99_ms": round(percentile(e2e, 99) * 1000, 1) if e2e else None,
+        "offered_rate_per_s": rate,
+        "post_p99_ms_at_offered_rate": round(percentile(open_loop, 99) * 1000, 1),
+        "post_p50_ms_at_offered_rate": round(percentile(open_loop, 50) * 1000, 1),
+        "lost": n - done, "sla_clocks_recorded": clocks,
+        "cpu_ms_per_ticket": {name: round(v * 1000, 2) for name, v in cpu.items()},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-n", "--tickets", type=int, default=5000)
+    parser.add_argument("-c", "--concurrency", type=int, default=64)
+    parser.add_argument("--rate", type=float, default=200.0, help="offered tickets/s of the open-loop phase")
+    args = parser.parse_args()
+    result = asyncio.run(run(args.tickets, args.concurrency, args.rate))
+    for key, value in result.items():
+        print(f"{key:30} {value}")
+    Path("bench/results").mkdir(parents=True, exist_ok=True)
+    Path("bench/results/latest.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
