@@ -56,3 +56,11 @@ def auth(settings):
         return {"Authorization": f"Bearer {issue_token(principal, settings.jwt_secret, 3600)}"}
 
     return headers
+
+
+@pytest.fixture(scope="session")
+async def august(sla):
+    """The hand-computed August of tests/sla/august.py, fed once: its two unit codes."""
+    from tests.sla.august import feed_august
+
+    return await feed_august(sla.app)

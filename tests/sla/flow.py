@@ -31,6 +31,7 @@ class Ticket:
     region: str = "532622"
     id: uuid.UUID = field(default_factory=uuid.uuid4)
     number: str = field(default_factory=lambda: f"SLA{uuid.uuid4().hex[:12].upper()}")
+    category: str = "municipal.noise"
 
     def envelope(self, type_: str, when: datetime, correlation_id: str = "", **data) -> Envelope:
         return Envelope(id=uuid.uuid4(), type=type_, occurred_at=when,
@@ -44,6 +45,7 @@ class Ticket:
 
     async def created(self, when: datetime, category: str = "municipal.noise",
                       town: str = "532622100", **extra) -> None:
+        self.category = category
         await self.send("ticket.created", when, channel="hotline", ticket_type="complaint",
                         category=category, urgency="normal", title="噪音", content="夜间施工噪音",
                         region_code=self.region, town_code=town, address="江那镇振兴街 18 号",
@@ -52,9 +54,9 @@ class Ticket:
 
     async def assign(self, unit: str, when: datetime, *, role: str = "lead", reason: str = "dispatch",
                      urgency: str = "normal", sla_class: str = "normal", statutory_days=None,
-                     correlation_id: str = "", category: str = "municipal.noise") -> None:
+                     correlation_id: str = "", category: str | None = None) -> None:
         await self.send("ticket.assigned", when, correlation_id, unit_code=unit, unit_name=unit,
-                        role=role, assignment_id=str(uuid.uuid4()), category=category,
+                        role=role, assignment_id=str(uuid.uuid4()), category=category or self.category,
                         urgency=urgency, sla_class=sla_class, statutory_days=statutory_days,
                         ticket_type="complaint", region_code=self.region, reason=reason,
                         suggestions=[])
