@@ -223,7 +223,7 @@ def _progress(status: str, note: str) -> WechatTemplate:
     # 工单进度提醒: 工单编号 / 办理状态 / 诉求内容 / 更新时间 / 说明
     keys = ("character_string1", "phrase2", "thing3", "time4", "thing5")
     values = ("{{ ticket_number }}", status, "{{ summary }}", _NOW, note)
-    return WechatTemplate("WX_TICKET_PROGRESS", _CITIZEN_PAGE, dict(zip(keys, values, strict=False)))
+    return WechatTemplate("WX_TICKET_PROGRESS", _CITIZEN_PAGE, dict(zip(keys, values, strict=True)))
 
 
 def _todo(task: str, note: str, subject: str = "{{ category }}") -> WechatTemplate:
@@ -231,7 +231,7 @@ def _todo(task: str, note: str, subject: str = "{{ category }}") -> WechatTempla
     # deadline, so the time is when it happened; deadlines go into the note where known.
     keys = ("character_string1", "thing2", "thing3", "time4", "thing5")
     values = ("{{ ticket_number }}", task, subject, _NOW, note)
-    return WechatTemplate("WX_TICKET_TODO", _STAFF_PAGE, dict(zip(keys, values, strict=False)))
+    return WechatTemplate("WX_TICKET_TODO", _STAFF_PAGE, dict(zip(keys, values, strict=True)))
 
 
 _WECHAT = {
