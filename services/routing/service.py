@@ -119,13 +119,14 @@ async def dispatch(session: AsyncSession, ticket: dict, body: DispatchIn,
                    actor: Principal) -> None:
     """派单 / 改派: give the ticket to a lead and co units; units no longer named lose it."""
     ticket_store.ensure_open(ticket)
-    category = await _dispatch_category(session, ticket, body.category)
     wanted = [(body.lead, "lead"), *((c.unit_code, c.role) for c in body.co)]
     found = await _dispatch_units(session, actor, wanted)
+    category = await _dispatch_category(session, ticket, body.category)
     current = await assignments.active(session, ticket["id"])
     held = {(a["unit_code"], a["role"]) for a in current}
     reason = "transfer" if any(a["role"] != "dispatch" for a in current) else "dispatch"
-    await assignments.end([a["id"] for a in current if (a["unit_code"], a["role"]) not in wanted],
+    await assignments.end(session, [a["id"] for a in current
+                                    if (a["unit_code"], a["role"]) not in wanted],
                           state="transferred", why=body.note or f"{reason}:{actor.subject}")
     if category is not None and category["code"] != ticket["category"]:
         await ticket_store.set_values(session, ticket["id"], category=category["code"])
@@ -164,13 +165,16 @@ async def _dispatch_units(session: AsyncSession, actor: Principal,
 
 
 async def return_to_queue(session: AsyncSession, ticket: dict, unit_code: str, why: str) -> None:
-    """退件 approved: the unit lets go and the ticket waits for the center, that unit excluded."""
-    mine = [a for a in await assignments.active(session, ticket["id"])
-            if a["unit_code"] == unit_code and a["role"] != "dispatch"]
-    if not mine:
+    """退件 approved: the ticket waits for the center again, the returning unit excluded."""
+    holding = [a for a in await assignments.active(session, ticket["id"]) if a["role"] != "dispatch"]
+    if not any(a["unit_code"] == unit_code for a in holding):
         log.warning("routing.return_without_assignment", number=ticket["number"], unit=unit_code)
         return
-    await assignments.end([a["id"] for a in mine], state="returned", why=why)
+    await assignments.end(session, [a["id"] for a in holding if a["unit_code"] == unit_code],
+                          state="returned", why=why)
+    # The whole ticket goes back (intake clears its units): co units await the new dispatch too.
+    await assignments.end(session, [a["id"] for a in holding if a["unit_code"] != unit_code],
+                          state="transferred", why=f"随 {unit_code} 退件回到指挥中心")
     if ticket["status"] != "open":
         return
     excluded = await assignments.returned_units(session, ticket["id"])
@@ -191,7 +195,7 @@ async def close(session: AsyncSession, ticket: dict, why: str,
                 master_number: str | None = None) -> None:
     """The ticket ended (closed, rejected, expired or merged): every unit lets go of it."""
     current = await assignments.active(session, ticket["id"])
-    await assignments.end([a["id"] for a in current], state="closed", why=why)
+    await assignments.end(session, [a["id"] for a in current], state="closed", why=why)
     await ticket_store.set_values(session, ticket["id"], status="closed", closed_at=func.now(),
                                   master_number=master_number or ticket["master_number"])
 

@@ -24,12 +24,15 @@ def place() -> dict:
 
 
 def ticket_body(content: str, *, category: str | None = None, region: str = "532622",
-                town: str | None = "532622100", **overrides) -> dict:
+                town: str | None = "532622100", caller: str | None = None,
+                at: tuple[float, float] | None = None, **overrides) -> dict:
+    point = {"lat": at[0], "lng": at[1]} if at else place()
     body = {
         "channel": "hotline", "type": "complaint", "urgency": "normal", "content": content,
         "category": category,
-        "location": {"region_code": region, "town_code": town, "address": "测试地址", **place()},
-        "contact": {"name": "王先生", "phone": phone()}, "anonymous": False, "public": False,
+        "location": {"region_code": region, "town_code": town, "address": "测试地址", **point},
+        "contact": {"name": "王先生", "phone": caller or phone()}, "anonymous": False,
+        "public": False,
     }
     return {**body, **overrides}
 
