@@ -42,6 +42,12 @@ async def on_reopened(session: AsyncSession, envelope: Envelope) -> None:
     await service.reopen(session, await _ticket(session, envelope))
 
 
+async def on_urgency_changed(session: AsyncSession, envelope: Envelope) -> None:
+    """The center marked the urgency: later assignments carry it (and its time class)."""
+    ticket = await _ticket(session, envelope)
+    await ticket_store.set_values(session, ticket["id"], urgency=envelope.data["urgency"])
+
+
 HANDLERS: dict[str, Handler] = {
     "ticket.created": on_created,
     "ticket.returned": on_returned,
@@ -50,4 +56,5 @@ HANDLERS: dict[str, Handler] = {
     "ticket.rejected": on_ended,
     "ticket.expired": on_ended,
     "ticket.merged": on_merged,
+    "ticket.urgency_changed": on_urgency_changed,
 }

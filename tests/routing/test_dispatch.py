@@ -230,3 +230,25 @@ async def test_closed_then_reopened_ticket_returns_to_its_units(settings, routin
     assert await wait_until(active_again)
     await events.drain(0.3)
     assert len([m for m in events.seen if assigned(ticket["number"])(m)]) == 2
+
+
+async def test_urgency_marked_by_the_center_travels_with_the_dispatch(settings, routing, intake,
+                                                                      events, center, db):
+    ticket = await submit(intake, VAGUE)
+    await events.collect(assigned(ticket["number"], "cc-532622"))
+
+    marked = await intake.post(f"/v1/tickets/{ticket['number']}/actions/set_urgency",
+                               headers=center, json={"urgency": "urgent"})
+
+    async def known_urgent() -> bool:
+        async with db.transaction() as session:
+            return await session.scalar(select(tickets.c.urgency)
+                                        .where(tickets.c.id == ticket["id"])) == "urgent"
+
+    assert marked.status_code == 200, marked.text
+    assert await wait_until(known_urgent)
+    response = await routing.post(f"/v1/tickets/{ticket['number']}/dispatch", headers=center,
+                                  json={"lead": "532622-urban", "category": "municipal"})
+    assert response.status_code == 200, response.text
+    [lead] = await events.collect(assigned(ticket["number"], "532622-urban"))
+    assert lead["data"]["urgency"] == "urgent" and lead["data"]["sla_class"] == "urgent"
