@@ -114,13 +114,13 @@ async def on_assigned(session: AsyncSession, envelope: Envelope) -> list[Notice]
     """A handling unit got the ticket: remember it, tell its handlers (not the manual queue)."""
     if envelope.data.get("role") not in recipients.HANDLING_ROLES:
         return []
-    await recipients.assign(session, envelope.data)
+    await recipients.assign(session, envelope)
     return [await _for_unit(session, envelope, envelope.data["unit_code"])]
 
 
 async def on_returned(session: AsyncSession, envelope: Envelope) -> list[Notice]:
-    """The return was approved: the unit no longer hears of this ticket."""
-    await recipients.unassign(session, envelope.data["number"], envelope.data["unit_code"])
+    """The return was approved: no unit holds the ticket until the center dispatches it again."""
+    await recipients.release(session, envelope.data["number"])
     return []
 
 

@@ -73,6 +73,8 @@ ticket_units = Table(
     Column("unit_name", String(100), nullable=False),
     Column("role", String(20), nullable=False),
     Column("active", Boolean, nullable=False, server_default="true"),
+    # The correlation id of routing's decision: a transfer releases earlier decisions' units.
+    Column("decision", String(100), nullable=False, server_default=""),
     _at("assigned_at", nullable=False, server_default=func.now()),
 )
 

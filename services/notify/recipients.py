@@ -82,22 +82,27 @@ async def known_unit(session: AsyncSession, code: str) -> dict:
     return row
 
 
-async def assign(session: AsyncSession, data: dict) -> None:
-    """A unit now handles the ticket (again)."""
+async def assign(session: AsyncSession, envelope: Envelope) -> None:
+    """A unit now handles the ticket (again); a transfer takes it from the units before."""
+    data = envelope.data
+    if data.get("reason") == "transfer":
+        await session.execute(update(ticket_units).where(
+            ticket_units.c.number == data["number"],
+            ticket_units.c.decision != envelope.correlation_id).values(active=False))
     values = {"number": data["number"], "unit_code": data["unit_code"],
-              "unit_name": data.get("unit_name") or data["unit_code"], "role": data["role"]}
-    statement = insert(ticket_units).values({**values, "active": True})
+              "unit_name": data.get("unit_name") or data["unit_code"], "role": data["role"],
+              "decision": envelope.correlation_id, "active": True}
+    statement = insert(ticket_units).values(values)
     await session.execute(statement.on_conflict_do_update(
         index_elements=[ticket_units.c.number, ticket_units.c.unit_code],
-        set_={"role": statement.excluded.role, "unit_name": statement.excluded.unit_name,
-              "active": True},
+        set_={k: statement.excluded[k] for k in ("role", "unit_name", "decision", "active")},
     ))
 
 
-async def unassign(session: AsyncSession, number: str, unit_code: str) -> None:
-    """A unit no longer handles the ticket (its return was approved)."""
-    await session.execute(update(ticket_units).where(
-        ticket_units.c.number == number, ticket_units.c.unit_code == unit_code).values(active=False))
+async def release(session: AsyncSession, number: str) -> None:
+    """Every unit lets go of the ticket (a return was approved: the center dispatches anew)."""
+    await session.execute(update(ticket_units).where(ticket_units.c.number == number)
+                          .values(active=False))
 
 
 async def handling_units(session: AsyncSession, number: str) -> list[dict]:

@@ -88,24 +88,49 @@ async def test_the_command_center_manual_queue_is_not_texted(world, db):
     assert await message_rows(db, event_id=event.id) == []
 
 
-async def test_supplement_reaches_every_unit_still_handling_the_ticket(world, publish, db, fake):
+async def supplement(world, ticket):
+    return await world.publish("ticket.supplemented", {"number": ticket["number"], "content": "补充门牌号",
+                                                       "media_ids": [], "status": "accepted"})
+
+
+async def test_supplement_reaches_the_units_handling_the_ticket_now(world, db, fake):
     county = await world.county()
-    police = await world.unit(f"{county['region']}-police", county["region"], kind="department")
-    returned = await world.unit(f"{county['region']}-urban", county["region"], kind="department")
-    ticket = await world.ticket(county["region"])
-    await world.assign(ticket, county["town"])
-    await world.assign(ticket, police, role="cooperating")
-    assigned = await world.assign(ticket, returned, role="responsible")
-    await rows_until(db, all_sent(1), event_id=assigned.id)
-    await publish("ticket.returned", {"number": ticket["number"], "unit_code": returned["code"], "reason": "非本单位职责"})
-    await world.until_known(ticket_units, number=ticket["number"], unit_code=returned["code"], active=False)
+    region = county["region"]
+    police = await world.unit(f"{region}-police", region, kind="department")
+    urban = await world.unit(f"{region}-urban", region, kind="department")
+    ticket = await world.ticket(region)
+    await world.assign(ticket, county["town"], decision="first")
+    await world.until_known(ticket_units, number=ticket["number"], unit_code=county["town"]["code"])
+    await world.assign(ticket, police, role="cooperating", decision="first")
+    await world.until_known(ticket_units, number=ticket["number"], unit_code=police["code"])
 
-    event = await publish("ticket.supplemented", {"number": ticket["number"], "content": "补充门牌号",
-                                                  "media_ids": [], "status": "accepted"})
+    first = await supplement(world, ticket)
 
-    rows = await rows_until(db, all_sent(2), event_id=event.id)
+    rows = await rows_until(db, all_sent(2), event_id=first.id)
     assert {r["recipient"] for r in rows} == {county["town"]["handler_phones"][0], police["handler_phones"][0]}
     assert inbox(fake, "aliyun", police["handler_phones"][0])[-1].template == "SMS_HANDLER_SUPPLEMENTED"
+
+    await world.assign(ticket, urban, reason="transfer", decision="second")
+    await world.until_known(ticket_units, number=ticket["number"], unit_code=police["code"], active=False)
+    after_transfer = await supplement(world, ticket)
+
+    [row] = await rows_until(db, all_sent(1), event_id=after_transfer.id)
+    assert row["recipient"] == urban["handler_phones"][0]
+
+
+async def test_after_an_approved_return_no_unit_hears_until_dispatched_again(world, publish, db):
+    county = await world.county()
+    ticket = await world.ticket(county["region"])
+    await world.assign(ticket, county["town"])
+    await world.until_known(ticket_units, number=ticket["number"], active=True)
+    await publish("ticket.returned", {"number": ticket["number"], "unit_code": county["town"]["code"],
+                                      "reason": "非本单位职责"})
+    await world.until_known(ticket_units, number=ticket["number"], active=False)
+
+    event = await supplement(world, ticket)
+
+    await world.handled(event)
+    assert await message_rows(db, event_id=event.id) == []
 
 
 @pytest.mark.parametrize(("event_type", "data", "template"), [

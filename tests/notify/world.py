@@ -14,7 +14,7 @@ from services.core.consumer import wait_until
 from services.core.db import Database
 from services.core.events import Envelope
 from services.notify.fake_providers import FakeProviders
-from services.notify.models import messages, tickets, units
+from services.notify.models import messages, processed, tickets, units
 from services.notify.settings import NotifySettings
 
 # 177xxxxxxxx: a block no other test folder uses, so fake inboxes can be read per phone.
@@ -79,10 +79,10 @@ class Publisher:
         self.exchange, self.clock = exchange, clock
 
     async def __call__(self, type_: str, data: dict, *, unit: str | None = None, ticket_id=None,
-                       event_id=None, occurred_at=None) -> Envelope:
+                       event_id=None, occurred_at=None, correlation_id="test") -> Envelope:
         envelope = Envelope(id=event_id or uuid.uuid4(), type=type_, producer="test",
                             occurred_at=occurred_at or self.clock(), ticket_id=ticket_id,
-                            correlation_id="test", data=data)
+                            correlation_id=correlation_id, data=data)
         await self.send(envelope, unit=unit)
         return envelope
 
@@ -181,12 +181,17 @@ class World:
         await self.until_known(tickets, number=data["number"])
         return {**data, "ticket_id": envelope.ticket_id}
 
-    async def assign(self, ticket: dict, unit: dict, role: str = "lead") -> Envelope:
-        """Publish `ticket.assigned.<unit>` as routing does."""
+    async def assign(self, ticket: dict, unit: dict, role: str = "lead", *, reason: str = "auto",
+                     decision: str = "test") -> Envelope:
+        """Publish `ticket.assigned.<unit>` as routing does; `decision` is its correlation id."""
         data = {"number": ticket["number"], "unit_code": unit["code"], "unit_name": unit["name"],
                 "role": role, "assignment_id": str(uuid.uuid4()), "category": "市容环境",
                 "urgency": ticket["urgency"], "sla_class": ticket["urgency"],
                 "statutory_days": None, "ticket_type": "complaint",
-                "region_code": unit["region_code"], "reason": "auto", "suggestions": []}
+                "region_code": unit["region_code"], "reason": reason, "suggestions": []}
         return await self.publish("ticket.assigned", data, unit=unit["code"],
-                                  ticket_id=ticket["ticket_id"])
+                                  ticket_id=ticket["ticket_id"], correlation_id=decision)
+
+    async def handled(self, event: Envelope) -> None:
+        """Wait until notify's consumer has processed the event (whatever it decided)."""
+        await self.until_known(processed, event_id=event.id)
