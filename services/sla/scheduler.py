@@ -9,7 +9,7 @@ a replica that was down announces, on its first step, whatever fell due meanwhil
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.db import Database
@@ -57,23 +57,26 @@ async def run_due(session: AsyncSession, outbox: Outbox, now: datetime, *, batch
     if not rows:
         return 0
     calendar = await calendars.load(session)
-    for row in rows:
-        await announce(session, outbox, calendar, dict(row), now)
+    changes = [await announce(session, outbox, calendar, dict(row), now) for row in rows]
+    await session.execute(_RECORD, changes)  # one round trip for the whole batch
     return len(rows)
 
 
+_RECORDED = ("warned_ratio_at", "warned_before_at", "overdue_at", "state", "next_check_at")
+_RECORD = (update(clocks).where(clocks.c.id == bindparam("clock_id"))
+           .values({column: bindparam(column) for column in _RECORDED}))
+
+
 async def announce(session: AsyncSession, outbox: Outbox, calendar: Calendar, clock: dict,
-                   now: datetime) -> None:
-    """Stage the events due on one clock, mark them sent and set its next check."""
-    changes: dict = {}
+                   now: datetime) -> dict:
+    """Stage the events due on one clock; returns what to record: flags sent, next check."""
     for level in timing.due_now(calendar, clock, now):
         await outbox.stage(session, _event(calendar, clock, level, now), ticket_id=clock["ticket_id"])
-        changes[level.flag] = now
+        clock[level.flag] = now
         if level.key == "overdue":
-            changes["state"] = "breached"
-    clock.update(changes)
-    changes["next_check_at"] = timing.next_check(calendar, clock, after=now)
-    await session.execute(update(clocks).where(clocks.c.id == clock["id"]).values(**changes))
+            clock["state"] = "breached"
+    clock["next_check_at"] = timing.next_check(calendar, clock, after=now)
+    return {"clock_id": clock["id"], **{column: clock[column] for column in _RECORDED}}
 
 
 def _event(calendar: Calendar, clock: dict, level: timing.Level, now: datetime) -> Event:
