@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import structlog
+from prometheus_client import Counter
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +28,8 @@ from services.notify.providers import (
 from services.notify.settings import NotifySettings
 
 log = structlog.get_logger()
+OUTCOMES = Counter("hotline_notify_messages_total", "Message attempts by outcome",
+                   ["channel", "outcome"])
 Clock = Callable[[], datetime]
 _DUE = ("queued", "deferred", "sending")
 SCRUBBED = "******"
@@ -104,6 +107,7 @@ class Sender:
         hold = await self._hold(session, row, now)
         if hold is not None:
             await _set(session, row.id, status="deferred", next_attempt_at=hold)
+            OUTCOMES.labels(row.channel, "deferred").inc()
             log.info("notify.deferred", message_id=str(row.id), until=hold.isoformat())
             return False
         lease = now + timedelta(seconds=self.settings.notify_lease_seconds)
@@ -153,6 +157,7 @@ class Sender:
         async with self.db.transaction() as session:
             if await _finish(session, row, **values):
                 await self.outbox.stage(session, NotifySent(**store.event_data(row)), ticket_id=row.ticket_id)
+        OUTCOMES.labels(row.channel, "sent").inc()
         log.info("notify.sent", message_id=str(row.id), channel=row.channel, provider=provider,
                  recipient=store.masked(row.channel, row.recipient))
 
@@ -163,6 +168,7 @@ class Sender:
         async with self.db.transaction() as session:
             retry_at = self._retry_at(row, attempts, error)
             if retry_at is not None:
+                OUTCOMES.labels(row.channel, "retry").inc()
                 await _finish(session, row, status="queued", next_attempt_at=retry_at,
                               error_code=error.code, error_text=error.message[:500])
             elif await _finish(session, row, status="failed", error_code=error.code,
@@ -180,8 +186,10 @@ class Sender:
     async def _give_up(self, session: AsyncSession, row, code: str, text: str, *, mark: bool = True) -> None:
         """No further tries: WeChat falls back to SMS, anything else is reported as failed."""
         if row.channel == "wechat" and await store.add_fallback(session, row, sign_name=self.settings.sms_sign_name):
+            OUTCOMES.labels(row.channel, "fallback").inc()
             await _set(session, row.id, status="fallback", error_code=code, error_text=text[:500])
             return
+        OUTCOMES.labels(row.channel, "failed").inc()
         if mark:
             await _set(session, row.id, status="failed", error_code=code, error_text=text[:500])
         await self.outbox.stage(session, NotifyFailed(**store.event_data(row), error_code=code, error=text[:200]),
