@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     ticket_prefix: str = "WS"
     dev_api_key: str = ""
     dev_password: str = ""
-    db_pool_size: int = 20
+    db_pool_size: int = 10  # five services share one PostgreSQL (max_connections 100 by default)
     prefetch: int = 64
     outbox_batch: int = 200
     outbox_poll_seconds: float = 0.5

@@ -87,7 +87,8 @@ async def settings():
     await asyncio.to_thread(upgrade_all, url)
     namespace = f"test.{RUN_ID}."
     yield Settings(database_url=url, amqp_url=amqp_url, broker_namespace=namespace,
-                   outbox_poll_seconds=0.2, log_level="WARNING", dev_password="test-pass")
+                   outbox_poll_seconds=0.2, log_level="WARNING", dev_password="test-pass",
+                   db_pool_size=4)
     await _remove_broker_names(amqp_url, namespace)
     await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     await admin.close()
