@@ -51,7 +51,8 @@ async def request_code(session: AsyncSession, outbox: Outbox, phone: str, *, ttl
     await outbox.stage(session, AuthCodeRequested(phone=phone, code=code, expires_in=ttl))
 
 
-async def check_code(session: AsyncSession, phone: str, code: str) -> uuid.UUID | Problem:
+async def check_code(session: AsyncSession, phone: str, code: str,
+                     openid: str | None = None) -> uuid.UUID | Problem:
     """Use the newest live code; five wrong tries void it.
 
     A wrong code is returned as a Problem, not raised, so the counted try is committed.
@@ -71,14 +72,23 @@ async def check_code(session: AsyncSession, phone: str, code: str) -> uuid.UUID 
         detail = f"验证码错误，还可尝试 {left} 次" if left else "验证码错误次数过多，已失效，请重新获取"
         return Problem(401, "验证码错误", detail)
     await session.execute(update(sms_codes).where(sms_codes.c.id == row["id"]).values(used=True))
-    return await citizen_id(session, phone)
+    return await citizen_id(session, phone, openid)
 
 
-async def citizen_id(session: AsyncSession, phone: str) -> uuid.UUID:
-    """The citizen account of a phone, made on first login."""
-    await session.execute(insert(citizens).values(id=uuid.uuid4(), phone=phone)
-                          .on_conflict_do_nothing(index_elements=["phone"]))
+async def citizen_id(session: AsyncSession, phone: str, openid: str | None = None) -> uuid.UUID:
+    """The citizen account of a phone, made on first login; a mini-program login adds the openid."""
+    statement = insert(citizens).values(id=uuid.uuid4(), phone=phone, openid=openid)
+    if openid:
+        statement = statement.on_conflict_do_update(index_elements=["phone"], set_={"openid": openid})
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=["phone"])
+    await session.execute(statement)
     return await session.scalar(select(citizens.c.id).where(citizens.c.phone == phone))
+
+
+async def openid_of(session: AsyncSession, phone: str) -> str | None:
+    """The WeChat openid a citizen logged in with, if any."""
+    return await session.scalar(select(citizens.c.openid).where(citizens.c.phone == phone))
 
 
 async def staff_login(session: AsyncSession, username: str, password: str) -> Principal:

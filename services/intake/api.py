@@ -42,7 +42,7 @@ async def sms_code(body: SmsCodeIn, session: SessionDep, settings: SettingsDep, 
 @router.post("/auth/citizen-token", response_model=TokenOut, tags=["auth"])
 async def citizen_token(body: CitizenTokenIn, session: SessionDep, settings: SettingsDep):
     """Exchange a phone and its SMS code for a citizen token."""
-    citizen = await accounts.check_code(session, body.phone, body.code)
+    citizen = await accounts.check_code(session, body.phone, body.code, body.openid)
     if isinstance(citizen, Problem):
         return problem_response(citizen)
     principal = Principal(str(citizen), Role.citizen, phone=body.phone)

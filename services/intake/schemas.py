@@ -187,6 +187,8 @@ class SmsCodeIn(Strict):
 class CitizenTokenIn(Strict):
     phone: str = Field(pattern=MOBILE)
     code: str = Field(pattern=r"^\d{6}$")
+    openid: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{6,64}$",
+                               description="小程序用户的 openid（由小程序后端换取），用于订阅消息")
 
 
 class StaffTokenIn(Strict):

@@ -12,6 +12,7 @@ from services.core.auth import Principal, Role
 from services.core.outbox import Outbox
 from services.core.problems import Problem, field_error
 from services.intake import events
+from services.intake.accounts import openid_of
 from services.intake.models import ticket_number_seq, tickets
 from services.intake.schemas import EvaluationIn, Satisfaction, SupplementIn, TicketIn
 from services.intake.statuses import Status
@@ -74,19 +75,21 @@ async def create_ticket(session: AsyncSession, outbox: Outbox, body: TicketIn, c
         "updated_at": now,
     }
     await session.execute(_INSERT_TICKET, row)
+    openid = await openid_of(session, phone) if caller.role is Role.citizen else None
     await record(session, row["id"], action="submit", status=Status.submitted, actor=caller,
                  text=f"通过{body.channel.value}渠道提交诉求")
-    await outbox.stage(session, created_event(row), ticket_id=row["id"])
+    await outbox.stage(session, created_event(row, openid), ticket_id=row["id"])
     return row
 
 
-def created_event(row: dict) -> events.TicketCreated:
+def created_event(row: dict, openid: str | None = None) -> events.TicketCreated:
     return events.TicketCreated(
         number=row["number"], channel=row["channel"], ticket_type=row["type"],
         category=row["category"], urgency=row["urgency"], title=row["title"],
         content=row["content"], region_code=row["region_code"], town_code=row["town_code"],
         address=row["address"], lat=row["lat"], lng=row["lng"],
         contact_phone=row["contact_phone"], anonymous=row["anonymous"], media_ids=row["media_ids"],
+        citizen_openid=openid,
     )
 
 

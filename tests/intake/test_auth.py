@@ -90,3 +90,20 @@ async def test_staff_login(intake):
 async def test_a_forged_token_is_refused(intake):
     response = await intake.get("/v1/tickets", headers={"Authorization": "Bearer abc.def.ghi"})
     assert response.status_code == 401
+
+
+async def test_a_mini_program_login_carries_the_openid_onto_tickets(intake, events):
+    number = phone()
+    await intake.post("/v1/auth/sms-code", json={"phone": number})
+    [message] = await events.collect(code_for(number))
+    token = (await intake.post("/v1/auth/citizen-token", json={
+        "phone": number, "code": message["data"]["code"], "openid": "oWx-citizen-0001"})).json()
+    from tests.intake.factories import ticket_body
+
+    body = ticket_body(channel="miniprogram")
+    body["contact"].pop("phone")
+    created = await intake.post("/v1/tickets", json=body,
+                                headers={"Authorization": f"Bearer {token['access_token']}"})
+    [event] = await events.collect(lambda m: m["type"] == "ticket.created"
+                                   and m["data"]["number"] == created.json()["number"])
+    assert event["data"]["citizen_openid"] == "oWx-citizen-0001"
