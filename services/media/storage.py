@@ -1,6 +1,7 @@
 """Object storage for media bytes: a thin async wrapper over the minio client."""
 
 import asyncio
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,7 @@ from minio.error import S3Error
 REGION = "us-east-1"
 MISSING = {"NoSuchKey", "NoSuchObject", "NoSuchBucket", "ResourceNotFound"}
 ALREADY_THERE = {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}
+HASH_CHUNK = 1024 * 1024
 
 
 def object_key(media_id: uuid.UUID | str, created_at: datetime, suffix: str = "") -> str:
@@ -109,9 +111,30 @@ class ObjectStore:
         """Remove the object; removing a missing object is not an error."""
         await asyncio.to_thread(self.client.remove_object, self.bucket, key)
 
-    def presigned_get(self, key: str, expires: timedelta = timedelta(minutes=15)) -> str:
-        """A URL that lets its holder download the object until it expires."""
-        return self.signer.presigned_get_object(self.bucket, key, expires=expires)
+    async def sha256(self, key: str) -> str:
+        """The hex SHA-256 of the object's bytes, read as a stream (never whole in memory)."""
+        return await asyncio.to_thread(self._sha256, key)
+
+    def _sha256(self, key: str) -> str:
+        digest = hashlib.sha256()
+        response = self.client.get_object(self.bucket, key)
+        try:
+            for chunk in response.stream(HASH_CHUNK):
+                digest.update(chunk)
+        finally:
+            response.close()
+            response.release_conn()
+        return digest.hexdigest()
+
+    def presigned_get(self, key: str, expires: timedelta = timedelta(minutes=15),
+                      content_type: str | None = None) -> str:
+        """A URL that lets its holder download the object until it expires.
+
+        With `content_type`, the download is served as that type whatever the object says.
+        """
+        headers = {"response-content-type": content_type} if content_type else None
+        return self.signer.presigned_get_object(self.bucket, key, expires=expires,
+                                                response_headers=headers)
 
     def presigned_put(self, key: str, expires: timedelta = timedelta(minutes=15)) -> str:
         """A URL that lets its holder upload the object with an HTTP PUT until it expires."""

@@ -1,0 +1,44 @@
+"""Who may see an upload: its owner, the units handling its ticket, the center and admins."""
+
+import uuid
+
+from sqlalchemy import func, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.core.auth import Principal, Role
+from services.media.models import STORED, attachments, ticket_units
+
+EVERYWHERE = (Role.admin, Role.dispatcher, Role.supervisor)
+UNIT_STAFF = (Role.handler, Role.unit_leader)
+
+
+async def can_read(session: AsyncSession, principal: Principal, row: dict) -> bool:
+    """Whether the principal may see this upload (a pending one only its owner)."""
+    if row["owner"] == principal.subject:
+        return True
+    if row["state"] != STORED:
+        return False
+    if principal.role in EVERYWHERE:
+        return True
+    if principal.role in UNIT_STAFF and principal.unit:
+        return await unit_handles(session, row["id"], principal.unit)
+    return False
+
+
+async def unit_handles(session: AsyncSession, media_id: uuid.UUID, unit_code: str) -> bool:
+    """Whether a ticket this upload is attached to is assigned to the unit now."""
+    resets = ticket_units.alias("resets")
+    last_reset = (
+        select(func.max(resets.c.assigned_at))
+        .where(resets.c.ticket_id == ticket_units.c.ticket_id, resets.c.replaces_others)
+        .scalar_subquery()
+    )
+    query = (
+        select(literal(1))
+        .select_from(attachments.join(ticket_units,
+                                      ticket_units.c.ticket_id == attachments.c.ticket_id))
+        .where(attachments.c.media_id == media_id, ticket_units.c.unit_code == unit_code,
+               ticket_units.c.assigned_at >= func.coalesce(last_reset, ticket_units.c.assigned_at))
+        .limit(1)
+    )
+    return (await session.execute(query)).first() is not None
