@@ -1,7 +1,8 @@
 """Routing under test: the routing app with an intake app in front, on the real broker and DB.
 
-Package-scoped, so routing stops assigning once these tests are done and never surprises
-the tests of other services that play routing's part themselves.
+Package-scoped (this folder is a package for that), so routing stops assigning once these
+tests are done and never surprises the tests of other services that play routing's part
+themselves; small pools, since every service's apps share one PostgreSQL in a full run.
 """
 
 import pytest
@@ -16,10 +17,14 @@ from services.routing.seed import seed
 from tests.routing.flow import API_KEY, until_consuming
 
 
+def _small(settings):
+    return settings.model_copy(update={"db_pool_size": 4})
+
+
 @pytest.fixture(scope="package")
 async def db(settings):
     """The routing directory and intake's demo staff accounts, as `make run` seeds them."""
-    database = Database(settings.database_url, pool_size=5)
+    database = Database(settings.database_url, pool_size=2)
     async with database.transaction() as session:
         await seed(session, settings)
         await seed_staff(session, settings)
@@ -31,7 +36,7 @@ async def db(settings):
 @pytest.fixture(scope="package")
 async def routing(settings, db):
     """An HTTP client to a running routing app, its consumer already on its queue."""
-    async with running(create_app(settings)) as client:
+    async with running(create_app(_small(settings))) as client:
         await until_consuming(settings, settings.broker_name(QUEUE))
         yield client
 
@@ -39,7 +44,7 @@ async def routing(settings, db):
 @pytest.fixture(scope="package")
 async def intake(settings, db, routing):
     """An HTTP client to a running intake app: the front door tickets come through."""
-    async with running(create_intake(settings)) as client:
+    async with running(create_intake(_small(settings))) as client:
         await until_consuming(settings, settings.broker_name("intake"))
         yield client
 

@@ -1,7 +1,7 @@
 """directory rules tickets assignments duplicates outbox
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23 19:18:31.625286
 
 """
