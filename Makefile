@@ -19,6 +19,7 @@ install: $(VENV)/.installed
 
 migrate: install
 	$(PY) -m services.cli migrate
+	$(PY) -m services.cli topology
 
 seed: migrate
 	$(PY) -m services.cli seed

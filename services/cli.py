@@ -41,6 +41,29 @@ def migrate() -> None:
 
 
 @app.command()
+def topology() -> None:
+    """Declare every service's queues and bindings, so no event is published before its queue exists."""
+    from services.core.broker import declare_queue
+    from services.core.runtime import Broker
+
+    settings = get_settings()
+
+    async def run() -> list[str]:
+        broker = Broker(settings.amqp_url, settings.broker_namespace)
+        channel = await (await broker.connect()).channel()
+        names = []
+        for name in _services():
+            module = importlib.import_module(f"services.{name}.app")
+            for spec in getattr(module, "queue_specs", lambda _: [])(settings):
+                await declare_queue(channel, spec, settings.broker_namespace)
+                names.append(spec.name)
+        await broker.close()
+        return names
+
+    typer.echo(f"declared: {', '.join(asyncio.run(run()))}")
+
+
+@app.command()
 def seed() -> None:
     """Load the demo data of every service (never in production)."""
     settings = get_settings()

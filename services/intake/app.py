@@ -22,6 +22,11 @@ HOUSEKEEPING_SECONDS = 60.0
 BINDINGS = ("ticket.assigned.*", "ticket.duplicate_flagged", "sla.overdue.*")
 
 
+def queue_specs(settings: Settings) -> list[QueueSpec]:
+    """Intake's queue: owners from routing, duplicates, overdue clocks."""
+    return [QueueSpec(settings.broker_name("intake"), BINDINGS)]
+
+
 async def setup(app: FastAPI, worker: Worker) -> None:
     """Intake's outbox, its consumer of routing and sla events, and its housekeeping loop."""
     app.state.outbox = worker.outbox = Outbox(outbox, "intake")
@@ -30,7 +35,7 @@ async def setup(app: FastAPI, worker: Worker) -> None:
     worker.closers.append(app.state.media.close)
     app.state.clock = asyncio.get_running_loop().time
     settings = worker.settings
-    spec = QueueSpec(settings.broker_name("intake"), BINDINGS)
+    [spec] = queue_specs(settings)
     worker.consumers.append((spec, Consumer(worker.db, spec, make_handlers(worker.outbox), processed)))
 
     async def housekeeping() -> None:
