@@ -117,28 +117,25 @@ async def to_manual_queue(session: AsyncSession, ticket: dict, suggestions: list
 
 async def dispatch(session: AsyncSession, ticket: dict, body: DispatchIn,
                    actor: Principal) -> None:
-    """派单 / 改派: give the ticket to a lead and co units; units no longer named lose it."""
+    """派单 / 改派: one new decision; every unit named gets the ticket anew, the rest let go."""
     ticket_store.ensure_open(ticket)
     wanted = [(body.lead, "lead"), *((c.unit_code, c.role) for c in body.co)]
     found = await _dispatch_units(session, actor, wanted)
     category = await _dispatch_category(session, ticket, body.category)
     current = await assignments.active(session, ticket["id"])
-    held = {(a["unit_code"], a["role"]) for a in current}
     reason = "transfer" if any(a["role"] != "dispatch" for a in current) else "dispatch"
-    await assignments.end(session, [a["id"] for a in current
-                                    if (a["unit_code"], a["role"]) not in wanted],
-                          state="transferred", why=body.note or f"{reason}:{actor.subject}")
-    if category is not None and category["code"] != ticket["category"]:
+    await assignments.end(session, [a["id"] for a in current], state="transferred",
+                          why=body.note or f"{reason}:{actor.subject}")
+    if category["code"] != ticket["category"]:
         await ticket_store.set_values(session, ticket["id"], category=category["code"])
         ticket = {**ticket, "category": category["code"]}
     for unit_code, role in wanted:
-        if (unit_code, role) not in held:
-            await assignments.open_assignment(session, ticket, found[unit_code], role=role,
-                                              reason=reason, category=category,
-                                              units=len(wanted), by=actor.subject)
+        await assignments.open_assignment(session, ticket, found[unit_code], role=role,
+                                          reason=reason, category=category,
+                                          units=len(wanted), by=actor.subject)
 
 
-async def _dispatch_category(session: AsyncSession, ticket: dict, code: str | None) -> dict | None:
+async def _dispatch_category(session: AsyncSession, ticket: dict, code: str | None) -> dict:
     if code is None:
         if ticket["category"] is None:
             raise field_error("category", "工单尚未分类，请选择分类")

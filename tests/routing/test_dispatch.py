@@ -71,23 +71,27 @@ async def test_transfer_moves_the_ticket_to_other_units(routing, intake, events,
                                  and m["data"]["reason"] == "transfer", count=2)
     assert {(m["data"]["unit_code"], m["data"]["role"]) for m in moved} == {
         ("532622-health", "lead"), ("532622-market", "responsible")}
+    assert len({m["correlation_id"] for m in moved}) == 1
     assert await states(db, ticket["number"]) == [
         ("532622-market", "lead", "transferred"), ("532622-health", "cooperating", "transferred"),
         ("532622-health", "lead", "active"), ("532622-market", "responsible", "active")]
 
 
-async def test_dispatch_keeps_units_named_again_without_a_new_event(routing, intake, events,
-                                                                    center, db):
+async def test_each_dispatch_is_one_new_decision(routing, intake, events, center, db):
     ticket = await submit(intake, FOOD, category="market.food")
-    await events.collect(assigned(ticket["number"]), count=2)
+    first = await events.collect(assigned(ticket["number"]), count=2)
 
     await routing.post(f"/v1/tickets/{ticket['number']}/dispatch", headers=center,
                        json={"lead": "532622-market"})
-    await events.drain(0.5)
 
-    assert len([m for m in events.seen if assigned(ticket["number"])(m)]) == 2
+    [again] = await events.collect(lambda m: assigned(ticket["number"], "532622-market")(m)
+                                   and m["data"]["reason"] == "transfer")
+    assert len({m["correlation_id"] for m in first}) == 1
+    assert again["correlation_id"] != first[0]["correlation_id"]
+    assert again["data"]["sla_class"] == "normal"
     assert await states(db, ticket["number"]) == [
-        ("532622-market", "lead", "active"), ("532622-health", "cooperating", "transferred")]
+        ("532622-market", "lead", "transferred"), ("532622-health", "cooperating", "transferred"),
+        ("532622-market", "lead", "active")]
 
 
 @pytest.mark.parametrize(("who", "body", "status", "field"), [
