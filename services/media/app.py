@@ -43,6 +43,11 @@ async def wait_for_bucket(store: ObjectStore, timeout: float = BUCKET_WAIT_SECON
             await asyncio.sleep(1.0)
 
 
+def queue_specs(settings: Settings) -> list[QueueSpec]:
+    """media's queue: tickets naming uploads, and the units they are assigned to."""
+    return [QueueSpec(settings.broker_name("media"), BINDINGS)]
+
+
 def make_setup(media_settings: MediaSettings):
     """The lifespan hook: bucket, outbox, consumer of ticket events, retention loop."""
 
@@ -52,7 +57,7 @@ def make_setup(media_settings: MediaSettings):
         await wait_for_bucket(store)
         worker.outbox = Outbox(outbox, "media")
         media = app.state.media = Media(worker.db, store, worker.outbox, media_settings)
-        spec = QueueSpec(settings.broker_name("media"), BINDINGS)
+        [spec] = queue_specs(settings)
         worker.consumers.append((spec, Consumer(worker.db, spec, HANDLERS, processed)))
 
         async def purge() -> None:
