@@ -5,8 +5,9 @@ import uuid
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 
+from services.core.auth import STAFF
 from services.media.models import DELETED, objects
 from services.media.service import Media
 
@@ -15,12 +16,11 @@ log = structlog.get_logger()
 
 async def purge_batch(media: Media, *, now: datetime) -> list[uuid.UUID]:
     """Delete one batch of unattached uploads older than the retention period; their ids."""
-    cutoff = now - timedelta(hours=media.settings.media_retention_hours)
     async with media.db.transaction() as session:
         rows = (await session.execute(
             select(objects.c.id, objects.c.object_key, objects.c.thumbnail_key)
             .where(objects.c.attached_at.is_(None), objects.c.state != DELETED,
-                   objects.c.created_at < cutoff)
+                   _expired(media, now))
             .order_by(objects.c.created_at)
             .limit(media.settings.media_retention_batch)
             # Another replica's job skips these rows; a ticket attaching one waits for us.
@@ -33,6 +33,15 @@ async def purge_batch(media: Media, *, now: datetime) -> list[uuid.UUID]:
             await session.execute(update(objects).where(objects.c.id.in_(ids))
                                   .values(state=DELETED, deleted_at=now))
     return ids
+
+
+def _expired(media: Media, now: datetime):
+    """Older than the retention period of the uploader's side (citizens, or staff)."""
+    settings, created = media.settings, objects.c.created_at
+    staff = objects.c.owner_role.in_([role.value for role in STAFF])
+    return or_(
+        and_(~staff, created < now - timedelta(hours=settings.media_retention_hours)),
+        and_(staff, created < now - timedelta(hours=settings.media_staff_retention_hours)))
 
 
 async def purge(media: Media, *, now: datetime) -> list[uuid.UUID]:

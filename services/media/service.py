@@ -122,10 +122,9 @@ async def announce(session: AsyncSession, outbox: Outbox, row: dict) -> None:
         sha256=row["sha256"], owner=row["owner"]))
 
 
-async def find(session: AsyncSession, media_id: uuid.UUID, *, lock: bool = False) -> dict | None:
+async def find(session: AsyncSession, media_id: uuid.UUID) -> dict | None:
     """One upload's row, or None."""
-    query = select(objects).where(objects.c.id == media_id)
-    row = (await session.execute(query.with_for_update() if lock else query)).mappings().first()
+    row = (await session.execute(select(objects).where(objects.c.id == media_id))).mappings().first()
     return dict(row) if row else None
 
 

@@ -7,11 +7,12 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from sqlalchemy import update
 
+from services.core.auth import Role
 from services.media import retention
 from services.media.handlers import attach
 from services.media.models import objects
 from tests.media import samples
-from tests.media.flow import citizen, uploaded
+from tests.media.flow import citizen, staff, uploaded
 
 DAY = timedelta(hours=24)
 
@@ -75,3 +76,13 @@ async def test_two_jobs_at_once_share_the_work_without_deleting_twice(media, set
     assert not set(first) & set(second)
     assert {str(i) for i in first + second} >= {b["id"] for b in old}
     assert [await state_of(media, b) for b in old] == ["deleted"] * 8
+
+
+async def test_staff_evidence_waits_longer_for_its_ticket(media, settings):
+    handler = staff(settings, Role.handler, "532622-urban")
+    week_old = await aged(media, await uploaded(media, handler, samples.jpeg()), 7 * DAY)
+    month_old = await aged(media, await uploaded(media, handler, samples.jpeg()), 31 * DAY)
+
+    await retention.purge(media.app.state.media, now=datetime.now(UTC))
+
+    assert [await state_of(media, b) for b in (week_old, month_old)] == ["stored", "deleted"]
