@@ -21,9 +21,6 @@ class MediaSettings(BaseSettings):
     media_url_seconds: int = 15 * 60
     media_upload_seconds: int = 60 * 60
     media_retention_hours: float = 24.0
-    # Staff evidence on a reply, a contact note or a completion awaiting audit is named in no
-    # event yet (see docs/events.md), so it waits longer than a citizen's abandoned upload.
-    media_staff_retention_hours: float = 30 * 24.0
     media_retention_batch: int = 100
     media_retention_interval_seconds: float = 300.0
 
