@@ -23,15 +23,18 @@ REPLACING = ("transfer", "return")
 async def on_created(session: AsyncSession, envelope: Envelope) -> None:
     """Remember the ticket's category, county and place for the reports."""
     data = envelope.data
-    await facts.upsert_ticket(session, envelope.ticket_id, data["number"], prefer_new=(),
+    await facts.upsert_ticket(session, envelope.ticket_id, data["number"],
+                              prefer_new=("created_at", "town_code", "address"),
                               created_at=envelope.occurred_at, **_ticket_fields(data))
 
 
 async def on_assigned(session: AsyncSession, envelope: Envelope) -> None:
     """A lead or responsible unit's response and completion clocks start; a transfer ends others'."""
     data, at = envelope.data, envelope.occurred_at
+    # Until ticket.created is seen (or if it never was), the assignment dates the ticket.
     await facts.upsert_ticket(session, envelope.ticket_id, data["number"],
-                              prefer_new=("category", "urgency"), **_ticket_fields(data))
+                              prefer_new=("category", "urgency"), created_at=at,
+                              **_ticket_fields(data))
     if data.get("reason") in REPLACING:
         await _stop_replaced(session, envelope)
     if data.get("role") not in CLOCK_ROLES:

@@ -35,7 +35,8 @@ def _idle_clock(request):
 @pytest.fixture(scope="session")
 async def sla(settings, clock):
     """An HTTP client to a running sla app (consumer, relay and scheduler loop live)."""
-    app = create_app(settings, now=clock, tick_seconds=0.2)
+    # A small pool: the whole suite's apps share one PostgreSQL's connection limit.
+    app = create_app(settings.model_copy(update={"db_pool_size": 4}), now=clock, tick_seconds=0.2)
     async with running(app) as client:
         client.app = app
         yield client

@@ -17,7 +17,7 @@ async def replicas(settings):
     made = []
 
     def make() -> Scheduler:
-        db = Database(settings.database_url, pool_size=2)
+        db = Database(settings.database_url, pool_size=1)
         made.append(db)
         return Scheduler(db, Outbox(outbox, "sla"))
 
