@@ -31,19 +31,29 @@ Provider = Literal["aliyun", "tencent", "wechat"]
 
 
 @router.get("/messages", response_model=list[MessageOut], tags=["messages"])
-async def list_messages(session: SessionDep, principal: CallerDep,
-                        ticket: Annotated[str | None, Query(max_length=32)] = None,
-                        phone: Annotated[str | None, Query(pattern=r"^\+?\d{5,15}$")] = None,
-                        status: Status | None = None,
-                        limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                        offset: Annotated[int, Query(ge=0)] = 0):
+async def list_messages(
+    session: SessionDep,
+    principal: CallerDep,
+    ticket: Annotated[str | None, Query(max_length=32)] = None,
+    phone: Annotated[str | None, Query(pattern=r"^\+?\d{5,15}$")] = None,
+    status: Status | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+):
     """Messages of a ticket or phone, or in a status (`failed` is what needs a person)."""
     require(principal, *READERS)
     region = None if principal.role is Role.admin else (principal.region or "").rstrip("0")
     if region == "":
         raise Problem(403, "无权操作", "账号未配置所属区域")
-    rows = await store.search(session, ticket=ticket, phone=phone, status=status, region=region,
-                              limit=limit, offset=offset)
+    rows = await store.search(
+        session,
+        ticket=ticket,
+        phone=phone,
+        status=status,
+        region=region,
+        limit=limit,
+        offset=offset,
+    )
     return [_message_view(row, principal) for row in rows]
 
 
@@ -73,18 +83,29 @@ async def list_templates(session: SessionDep, principal: CallerDep):
     return [_template_view(key, edited.get(key)) for key in sorted(DEFAULT_TEMPLATES)]
 
 
-@router.get("/templates/{kind}/{audience}/{channel}", response_model=TemplateOut, tags=["templates"])
-async def get_template(kind: str, audience: str, channel: str, session: SessionDep,
-                       principal: CallerDep):
+@router.get(
+    "/templates/{kind}/{audience}/{channel}", response_model=TemplateOut, tags=["templates"]
+)
+async def get_template(
+    kind: str, audience: str, channel: str, session: SessionDep, principal: CallerDep
+):
     """One template in force."""
     require(principal, Role.admin)
     key = _known((kind, audience, channel))
     return _template_view(key, (await template_store.overrides(session)).get(key))
 
 
-@router.put("/templates/{kind}/{audience}/{channel}", response_model=TemplateOut, tags=["templates"])
-async def put_template(kind: str, audience: str, channel: str, body: TemplateIn,
-                       session: SessionDep, principal: CallerDep):
+@router.put(
+    "/templates/{kind}/{audience}/{channel}", response_model=TemplateOut, tags=["templates"]
+)
+async def put_template(
+    kind: str,
+    audience: str,
+    channel: str,
+    body: TemplateIn,
+    session: SessionDep,
+    principal: CallerDep,
+):
     """Replace a template; it is checked against the variables events fill in."""
     require(principal, Role.admin)
     key = _known((kind, audience, channel))
@@ -92,10 +113,12 @@ async def put_template(kind: str, audience: str, channel: str, body: TemplateIn,
     return _template_view(key, (await template_store.overrides(session)).get(key))
 
 
-@router.delete("/templates/{kind}/{audience}/{channel}", response_model=TemplateOut,
-               tags=["templates"])
-async def reset_template(kind: str, audience: str, channel: str, session: SessionDep,
-                         principal: CallerDep):
+@router.delete(
+    "/templates/{kind}/{audience}/{channel}", response_model=TemplateOut, tags=["templates"]
+)
+async def reset_template(
+    kind: str, audience: str, channel: str, session: SessionDep, principal: CallerDep
+):
     """Go back to the shipped default."""
     require(principal, Role.admin)
     key = _known((kind, audience, channel))
@@ -123,17 +146,25 @@ def _template(channel: str, body: TemplateIn) -> SmsTemplate | WechatTemplate:
 
 
 def _template_view(key, edited: dict | None) -> dict:
-    template = template_store.from_body(key[2], edited["body"]) if edited else DEFAULT_TEMPLATES[key]
+    template = (
+        template_store.from_body(key[2], edited["body"]) if edited else DEFAULT_TEMPLATES[key]
+    )
     if isinstance(template, SmsTemplate):
         sms = render_sms(template, SAMPLE)
         preview = {"text": sms.text, "params": sms.params, "segments": sms.segments}
     else:
         wechat = render_wechat(template, SAMPLE)
         preview = {"data": wechat.data, "page": wechat.page}
-    return {"kind": key[0], "audience": key[1], "channel": key[2],
-            "source": "custom" if edited else "default", "template": template_store.to_body(template),
-            "preview": preview, "updated_by": (edited or {}).get("updated_by"),
-            "updated_at": (edited or {}).get("updated_at")}
+    return {
+        "kind": key[0],
+        "audience": key[1],
+        "channel": key[2],
+        "source": "custom" if edited else "default",
+        "template": template_store.to_body(template),
+        "preview": preview,
+        "updated_by": (edited or {}).get("updated_by"),
+        "updated_at": (edited or {}).get("updated_at"),
+    }
 
 
 @router.post("/callbacks/{provider}", tags=["callbacks"])
@@ -147,8 +178,9 @@ async def callback(provider: Provider, request: Request, session: SessionDep):
         raise field_error("body", f"不是有效的回执：{exc}") from None
     settings, now = request.app.state.notify_settings, request.app.state.sender.clock()
     for receipt in found:
-        await receipts.apply(session, request.app.state.outbox, receipt, now=now,
-                             sign_name=settings.sms_sign_name)
+        await receipts.apply(
+            session, request.app.state.outbox, receipt, now=now, sign_name=settings.sms_sign_name
+        )
     answer = receipts.ANSWERS[provider]
     return PlainTextResponse(answer) if isinstance(answer, str) else JSONResponse(answer)
 
@@ -163,8 +195,12 @@ async def wechat_check(request: Request, echostr: str = ""):
 def _verify(provider: str, request: Request) -> None:
     settings, query = request.app.state.notify_settings, request.query_params
     if provider == "wechat":
-        ok = receipts.signed_by_wechat(settings.wechat_callback_token, query.get("signature", ""),
-                                       query.get("timestamp", ""), query.get("nonce", ""))
+        ok = receipts.signed_by_wechat(
+            settings.wechat_callback_token,
+            query.get("signature", ""),
+            query.get("timestamp", ""),
+            query.get("nonce", ""),
+        )
     else:
         expected = settings.notify_callback_token
         ok = not expected or hmac.compare_digest(query.get("token", ""), expected)

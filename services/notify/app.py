@@ -36,16 +36,29 @@ def build_sender(worker: Worker, notify: NotifySettings, clock: Clock) -> Sender
     settings = worker.settings
     check_providers(settings, notify)
     client = default_http_client(notify.notify_http_timeout)
-    sms = build_sms_provider(settings.sms_provider, client=client,
-                             **notify.sms_options(settings.sms_provider))
-    wechat = build_wechat_provider(settings.wechat_provider, client=client,
-                                   **notify.wechat_options(settings.wechat_provider))
-    return Sender(worker.db, worker.outbox, sms=sms, wechat=wechat, settings=notify, clock=clock,
-                  http_client=client)
+    sms = build_sms_provider(
+        settings.sms_provider, client=client, **notify.sms_options(settings.sms_provider)
+    )
+    wechat = build_wechat_provider(
+        settings.wechat_provider, client=client, **notify.wechat_options(settings.wechat_provider)
+    )
+    return Sender(
+        worker.db,
+        worker.outbox,
+        sms=sms,
+        wechat=wechat,
+        settings=notify,
+        clock=clock,
+        http_client=client,
+    )
 
 
-def create_app(settings: Settings | None = None, *, notify_settings: NotifySettings | None = None,
-               clock: Clock = utc_now) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    notify_settings: NotifySettings | None = None,
+    clock: Clock = utc_now,
+) -> FastAPI:
     """The notify ASGI app; tests pass their own provider settings and clock."""
     notify = notify_settings or NotifySettings()
 
@@ -54,9 +67,12 @@ def create_app(settings: Settings | None = None, *, notify_settings: NotifySetti
         app.state.notify_settings = notify
         app.state.sender = sender = build_sender(worker, notify, clock)
         spec = QueueSpec(worker.settings.broker_name("notify.events"), handlers.BINDINGS)
-        consumer = Consumer(worker.db, spec, handlers.bind(sign_name=notify.sms_sign_name), processed)
+        consumer = Consumer(
+            worker.db, spec, handlers.bind(sign_name=notify.sms_sign_name), processed
+        )
         worker.consumers.append((spec, consumer))
         worker.loops.append(sender.run)
 
-    return create_service_app(name="notify", settings=settings or get_settings(), routers=[router],
-                              setup=setup)
+    return create_service_app(
+        name="notify", settings=settings or get_settings(), routers=[router], setup=setup
+    )

@@ -17,10 +17,14 @@ from services.notify.templates import default_template, render_sms
 async def _send_sample(phone: str) -> str:
     settings, notify = get_settings(), NotifySettings()
     async with default_http_client(notify.notify_http_timeout) as client:
-        provider = build_sms_provider(settings.sms_provider, client=client,
-                                      **notify.sms_options(settings.sms_provider))
-        sms = render_sms(default_template("ticket.accepted", "citizen", "sms"), SAMPLE,
-                         sign_name=notify.sms_sign_name)
+        provider = build_sms_provider(
+            settings.sms_provider, client=client, **notify.sms_options(settings.sms_provider)
+        )
+        sms = render_sms(
+            default_template("ticket.accepted", "citizen", "sms"),
+            SAMPLE,
+            sign_name=notify.sms_sign_name,
+        )
         result = await provider.send(sms.message(phone))
     return f"{provider.name} accepted it: {result.provider_message_id}"
 
@@ -28,8 +32,9 @@ async def _send_sample(phone: str) -> str:
 async def _failed(limit: int) -> list:
     db = Database(get_settings().database_url, pool_size=1)
     async with db.transaction() as session:
-        rows = await store.search(session, ticket=None, phone=None, status="failed", region=None,
-                                  limit=limit, offset=0)
+        rows = await store.search(
+            session, ticket=None, phone=None, status="failed", region=None, limit=limit, offset=0
+        )
     await db.dispose()
     return rows
 
@@ -51,6 +56,8 @@ def register(app: typer.Typer) -> None:
     def notify_failed(limit: int = typer.Option(20, help="how many, newest first")) -> None:
         """Messages that could not be delivered, as the command center sees them."""
         for row in asyncio.run(_failed(limit)):
-            typer.echo(f"{row['created_at']:%Y-%m-%d %H:%M} {row['ticket_number'] or '-':18} "
-                       f"{row['audience']:10} {row['channel']:6} "
-                       f"{store.masked(row['channel'], row['recipient'])} {row['error_code']}")
+            typer.echo(
+                f"{row['created_at']:%Y-%m-%d %H:%M} {row['ticket_number'] or '-':18} "
+                f"{row['audience']:10} {row['channel']:6} "
+                f"{store.masked(row['channel'], row['recipient'])} {row['error_code']}"
+            )

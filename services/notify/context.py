@@ -11,8 +11,12 @@ from services.core.events import Envelope
 # DESIGN.md: a ticket left 待完善 expires as 已失效 after 10 days.
 PENDING_INFO_DAYS = 10
 # Completion limits by SLA class (DESIGN.md, Yanshan plan), shown to the handling unit.
-TIME_LIMITS = {"urgent": "3个工作日", "normal": "5个工作日", "complex": "15个工作日",
-               "consult": "2个工作日"}
+TIME_LIMITS = {
+    "urgent": "3个工作日",
+    "normal": "5个工作日",
+    "complex": "15个工作日",
+    "consult": "2个工作日",
+}
 # Template variable -> the event data fields that fill it, first present wins.
 _FROM_DATA = {
     "code": ("code",),
@@ -28,8 +32,10 @@ _FROM_DATA = {
 def render_context(envelope: Envelope, ticket: dict | None = None, *, unit_name: str = "") -> dict:
     """The JSON-safe variables of one event's messages."""
     data, ticket = envelope.data, ticket or {}
-    values = {name: next((data[f] for f in fields if data.get(f) is not None), None)
-              for name, fields in _FROM_DATA.items()}
+    values = {
+        name: next((data[f] for f in fields if data.get(f) is not None), None)
+        for name, fields in _FROM_DATA.items()
+    }
     context = {
         **{name: value if value is not None else "" for name, value in values.items()},
         "ticket_number": data.get("number") or ticket.get("number") or "",

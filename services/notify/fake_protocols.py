@@ -180,4 +180,4 @@ def receipt(provider: str, to: str, message_id: str, delivered: bool, *, appid: 
             "MsgType": "event", "Event": "subscribe_msg_sent_event",
             "List": {"TemplateId": template, "MsgID": message_id,
                      "ErrorCode": 0 if delivered else 43101,
-                     "ErrorStatus": "success" if delivered else "fail:user refuse to accept the msg"}}
+                     "ErrorStatus": "success" if delivered else "fail:user refuse to accept"}}

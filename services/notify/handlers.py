@@ -13,79 +13,30 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.consumer import Handler
 from services.core.events import Envelope
-from services.notify import recipients
+from services.notify import audiences, recipients
 from services.notify.context import render_context
 from services.notify.messages import Notice, enqueue
 from services.notify.recipients import Address, NotYetKnown
 
 log = structlog.get_logger()
 Decide = Callable[[AsyncSession, Envelope], Awaitable[list[Notice]]]
-# Staff must hear these at once, whatever the hour or how many they had.
-URGENT_KINDS = frozenset({"ticket.urgent_created", "sla.overdue", "sla.warning"})
-
-
-def _priority(kind: str, ticket: dict | None) -> str:
-    if kind in URGENT_KINDS or (ticket or {}).get("urgency") == "urgent":
-        return "urgent"
-    return "normal"
-
-
-async def _citizen_ticket(session: AsyncSession, data: dict) -> dict:
-    try:
-        return await recipients.ticket(session, data["number"])
-    except NotYetKnown:
-        if not data.get("contact_phone"):
-            raise
-        # Events that carry the phone can reach the citizen without `ticket.created`.
-        return {"number": data["number"], "contact_phone": data["contact_phone"],
-                "region_code": data.get("region_code") or ""}
-
-
-async def _for_citizen(session: AsyncSession, envelope: Envelope, kind: str | None = None) -> Notice:
-    ticket = await _citizen_ticket(session, envelope.data)
-    kind = kind or envelope.type
-    return Notice(kind, "citizen", recipients.citizen(ticket), render_context(envelope, ticket),
-                  _priority(kind, ticket), ticket["region_code"])
-
-
-async def _for_unit(session: AsyncSession, envelope: Envelope, unit_code: str, *,
-                    audience: str = "handler", kind: str | None = None) -> Notice:
-    unit = await recipients.known_unit(session, unit_code)
-    ticket = await _known_ticket(session, envelope.data.get("number"))
-    kind = kind or envelope.type
-    addresses = recipients.leaders(unit) if audience == "leader" else recipients.handlers(unit)
-    return Notice(kind, audience, addresses,
-                  render_context(envelope, ticket, unit_name=unit["name"]),
-                  _priority(kind, ticket), unit["region_code"])
-
-
-async def _for_region(session: AsyncSession, envelope: Envelope, audience: str, *,
-                      kind: str | None = None, unit_name: str = "") -> Notice:
-    ticket = await _known_ticket(session, envelope.data.get("number"))
-    region = (ticket or {}).get("region_code") or envelope.data.get("region_code") or ""
-    if not unit_name and envelope.data.get("unit_code"):
-        unit = await recipients.unit(session, envelope.data["unit_code"])
-        unit_name = unit["name"] if unit else envelope.data["unit_code"]
-        region = region or (unit or {}).get("region_code", "")
-    find = recipients.center if audience == "center" else recipients.supervisors
-    kind = kind or envelope.type
-    return Notice(kind, audience, await find(session, region),
-                  render_context(envelope, ticket, unit_name=unit_name), _priority(kind, ticket), region)
-
-
-async def _known_ticket(session: AsyncSession, number: str | None) -> dict | None:
-    try:
-        return await recipients.ticket(session, number) if number else None
-    except NotYetKnown:
-        return None  # staff are told all the same, with what the event itself says
 
 
 async def on_code_requested(session: AsyncSession, envelope: Envelope) -> list[Notice]:
     """A login code goes to the phone at once, and not after it expired."""
     data = envelope.data
     expires = envelope.occurred_at + timedelta(seconds=int(data.get("expires_in") or 300))
-    return [Notice("auth.code_requested", "citizen", [Address("sms", data["phone"])],
-                   render_context(envelope), "code", None, expires)]
+    return [
+        Notice(
+            "auth.code_requested",
+            "citizen",
+            [Address("sms", data["phone"])],
+            render_context(envelope),
+            "code",
+            None,
+            expires,
+        )
+    ]
 
 
 async def on_created(session: AsyncSession, envelope: Envelope) -> list[Notice]:
@@ -93,20 +44,22 @@ async def on_created(session: AsyncSession, envelope: Envelope) -> list[Notice]:
     ticket = await recipients.remember_ticket(session, envelope)
     if ticket["urgency"] != "urgent":
         return []
-    return [await _for_region(session, envelope, "center", kind="ticket.urgent_created")]
+    return [await audiences.region(session, envelope, "center", kind="ticket.urgent_created")]
 
 
 async def on_citizen_event(session: AsyncSession, envelope: Envelope) -> list[Notice]:
     """受理, 待完善, 不予受理, 答复, 办结: the citizen hears of it."""
-    return [await _for_citizen(session, envelope)]
+    return [await audiences.citizen(session, envelope)]
 
 
 async def on_unit_event(session: AsyncSession, envelope: Envelope) -> list[Notice]:
     """Sent back, return denied, SLA warning or overdue: the addressed unit's handlers hear."""
-    notices = [await _for_unit(session, envelope, envelope.data["unit_code"])]
+    notices = [await audiences.unit(session, envelope, envelope.data["unit_code"])]
     if envelope.type == "sla.overdue":
-        notices.append(await _for_unit(session, envelope, envelope.data["unit_code"], audience="leader"))
-        notices.append(await _for_region(session, envelope, "center"))
+        notices.append(
+            await audiences.unit(session, envelope, envelope.data["unit_code"], audience="leader")
+        )
+        notices.append(await audiences.region(session, envelope, "center"))
     return notices
 
 
@@ -115,7 +68,7 @@ async def on_assigned(session: AsyncSession, envelope: Envelope) -> list[Notice]
     if envelope.data.get("role") not in recipients.HANDLING_ROLES:
         return []
     await recipients.assign(session, envelope)
-    return [await _for_unit(session, envelope, envelope.data["unit_code"])]
+    return [await audiences.unit(session, envelope, envelope.data["unit_code"])]
 
 
 async def on_returned(session: AsyncSession, envelope: Envelope) -> list[Notice]:
@@ -127,33 +80,42 @@ async def on_returned(session: AsyncSession, envelope: Envelope) -> list[Notice]
 async def on_supplemented(session: AsyncSession, envelope: Envelope) -> list[Notice]:
     """The citizen supplemented: every unit handling the ticket now hears."""
     units = await recipients.handling_units(session, envelope.data["number"])
-    return [await _for_unit(session, envelope, u["unit_code"]) for u in units]
+    return [await audiences.unit(session, envelope, u["unit_code"]) for u in units]
 
 
 async def on_center_request(session: AsyncSession, envelope: Envelope) -> list[Notice]:
     """A unit asks to return the ticket or for more time: the command center decides."""
-    return [await _for_region(session, envelope, "center")]
+    return [await audiences.region(session, envelope, "center")]
 
 
 async def on_completion_submitted(session: AsyncSession, envelope: Envelope) -> list[Notice]:
     """A result waits for the unit leader's review."""
-    return [await _for_unit(session, envelope, envelope.data["unit_code"], audience="leader")]
+    return [await audiences.unit(session, envelope, envelope.data["unit_code"], audience="leader")]
 
 
 async def on_reopened(session: AsyncSession, envelope: Envelope) -> list[Notice]:
     """Back to re-handling: the citizen and the units hear; a second time, the supervisors too."""
     number = envelope.data["number"]
-    codes = envelope.data.get("unit_codes") or [u["unit_code"] for u in await recipients.handling_units(session, number)]
-    notices = [await _for_citizen(session, envelope)]
+    codes = envelope.data.get("unit_codes") or [
+        u["unit_code"] for u in await recipients.handling_units(session, number)
+    ]
+    notices = [await audiences.citizen(session, envelope)]
     for code in codes:
         try:
-            notices.append(await _for_unit(session, envelope, code))
+            notices.append(await audiences.unit(session, envelope, code))
         except NotYetKnown:  # the citizen must hear even if one unit is missing from the directory
             log.warning("notify.unit_unknown", unit=code)
     if int(envelope.data.get("times") or 0) >= 2:
         lead = next(iter(await recipients.handling_units(session, number)), None)
-        notices.append(await _for_region(session, envelope, "supervisor", kind="ticket.dissatisfied_twice",
-                                         unit_name=lead["unit_name"] if lead else ""))
+        notices.append(
+            await audiences.region(
+                session,
+                envelope,
+                "supervisor",
+                kind="ticket.dissatisfied_twice",
+                unit_name=lead["unit_name"] if lead else "",
+            )
+        )
     return notices
 
 
@@ -197,9 +159,13 @@ BINDINGS = ("auth.code_requested", "unit.upserted", "ticket.#", "sla.warning.#",
 
 def bind(*, sign_name: str) -> dict[str, Handler]:
     """The consumer's handlers: decide, then render and queue in the same transaction."""
-    return {event_type: partial(_handle, decide, sign_name=sign_name)
-            for event_type, decide in HANDLERS.items()}
+    return {
+        event_type: partial(_handle, decide, sign_name=sign_name)
+        for event_type, decide in HANDLERS.items()
+    }
 
 
-async def _handle(decide: Decide, session: AsyncSession, envelope: Envelope, *, sign_name: str) -> None:
+async def _handle(
+    decide: Decide, session: AsyncSession, envelope: Envelope, *, sign_name: str
+) -> None:
     await enqueue(session, envelope, await decide(session, envelope), sign_name=sign_name)

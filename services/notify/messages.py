@@ -22,7 +22,8 @@ log = structlog.get_logger()
 # Set after a commit that queued messages: senders in this process look at once.
 work_ready = asyncio.Event()
 _INSERT = insert(messages).on_conflict_do_nothing(
-    index_elements=[messages.c.event_id, messages.c.recipient, messages.c.channel])
+    index_elements=[messages.c.event_id, messages.c.recipient, messages.c.channel]
+)
 
 
 @dataclass(frozen=True)
@@ -45,18 +46,26 @@ def masked(channel: str, recipient: str) -> str:
 
 def event_data(row) -> dict:
     """The fields notify.sent and notify.failed share (docs/events.md)."""
-    return {"message_id": row.id, "event_id": row.event_id, "ticket_number": row.ticket_number,
-                "audience": row.audience, "channel": row.channel, "template": row.template,
-                "recipient": masked(row.channel, row.recipient)}
+    return {
+        "message_id": row.id,
+        "event_id": row.event_id,
+        "ticket_number": row.ticket_number,
+        "audience": row.audience,
+        "channel": row.channel,
+        "template": row.template,
+        "recipient": masked(row.channel, row.recipient),
+    }
 
 
-async def enqueue(session: AsyncSession, envelope: Envelope, notices: list[Notice], *,
-                  sign_name: str) -> int:
+async def enqueue(
+    session: AsyncSession, envelope: Envelope, notices: list[Notice], *, sign_name: str
+) -> int:
     """Render and queue every notice's messages in the caller's transaction; returns how many."""
     rows = []
     for notice in notices:
+        renderings: dict[str, dict] = {}  # per channel: every recipient reads the same text
         for address in dict.fromkeys(notice.addresses):
-            row = await _row(session, envelope, notice, address, sign_name)
+            row = await _row(session, envelope, notice, address, sign_name, renderings)
             if row is not None:
                 rows.append(row)
     if rows:
@@ -65,30 +74,50 @@ async def enqueue(session: AsyncSession, envelope: Envelope, notices: list[Notic
     return len(rows)
 
 
-async def _row(session: AsyncSession, envelope: Envelope, notice: Notice, address: Address,
-               sign_name: str) -> dict | None:
+async def _row(
+    session: AsyncSession,
+    envelope: Envelope,
+    notice: Notice,
+    address: Address,
+    sign_name: str,
+    renderings: dict[str, dict],
+) -> dict | None:
     if (notice.kind, notice.audience, address.channel) not in DEFAULT_TEMPLATES:
         if not address.fallback_phone:
-            log.warning("notify.no_template", template=notice.kind, audience=notice.audience,
-                        channel=address.channel)
+            log.warning(
+                "notify.no_template",
+                template=notice.kind,
+                audience=notice.audience,
+                channel=address.channel,
+            )
             return None
         address = Address("sms", address.fallback_phone)
-    rendered = await render(session, (notice.kind, notice.audience, address.channel),
-                            notice.context, sign_name)
+    if address.channel not in renderings:
+        key = (notice.kind, notice.audience, address.channel)
+        renderings[address.channel] = await render(session, key, notice.context, sign_name)
     return {
-        "id": uuid.uuid4(), "event_id": envelope.id, "event_type": envelope.type,
-        "template": notice.kind, "ticket_id": envelope.ticket_id,
+        "id": uuid.uuid4(),
+        "event_id": envelope.id,
+        "event_type": envelope.type,
+        "template": notice.kind,
+        "ticket_id": envelope.ticket_id,
         "ticket_number": notice.context.get("ticket_number") or None,
-        "region_code": notice.region_code, "audience": notice.audience,
-        "recipient": address.to, "channel": address.channel,
-        "fallback_phone": address.fallback_phone, "fallback_of": None,
-        "priority": notice.priority, "context": notice.context, "expires_at": notice.expires_at,
-        **rendered,
+        "region_code": notice.region_code,
+        "audience": notice.audience,
+        "recipient": address.to,
+        "channel": address.channel,
+        "fallback_phone": address.fallback_phone,
+        "fallback_of": None,
+        "priority": notice.priority,
+        "context": notice.context,
+        "expires_at": notice.expires_at,
+        **renderings[address.channel],
     }
 
 
-async def render(session: AsyncSession, key: tuple[str, str, str], context: dict,
-                 sign_name: str) -> dict:
+async def render(
+    session: AsyncSession, key: tuple[str, str, str], context: dict, sign_name: str
+) -> dict:
     """Template code, params, page and readable text; an unusable edit falls back to the default."""
     template = await template_store.effective(session, key)
     try:
@@ -101,11 +130,19 @@ async def render(session: AsyncSession, key: tuple[str, str, str], context: dict
 def _rendered(template, context: dict, sign_name: str) -> dict:
     if isinstance(template, SmsTemplate):
         sms = render_sms(template, context, sign_name=sign_name)
-        return {"provider_template": sms.template_code, "params": sms.params, "text": sms.text,
-                "page": None}
+        return {
+            "provider_template": sms.template_code,
+            "params": sms.params,
+            "text": sms.text,
+            "page": None,
+        }
     wechat = render_wechat(template, context)
-    return {"provider_template": wechat.template_id, "params": wechat.data,
-            "text": "；".join(wechat.data.values()), "page": wechat.page}
+    return {
+        "provider_template": wechat.template_id,
+        "params": wechat.data,
+        "text": "；".join(wechat.data.values()),
+        "page": wechat.page,
+    }
 
 
 async def add_fallback(session: AsyncSession, row, *, sign_name: str) -> bool:
@@ -114,13 +151,35 @@ async def add_fallback(session: AsyncSession, row, *, sign_name: str) -> bool:
     if not row.fallback_phone or key not in DEFAULT_TEMPLATES:
         return False
     rendered = await render(session, key, row.context, sign_name)
-    values = {column: getattr(row, column) for column in (
-        "event_id", "event_type", "template", "ticket_id", "ticket_number", "region_code",
-        "audience", "priority", "context", "expires_at")}
-    await session.execute(_INSERT, [{
-        **values, **rendered, "id": uuid.uuid4(), "recipient": row.fallback_phone,
-        "channel": "sms", "fallback_phone": None, "fallback_of": row.id,
-    }])
+    values = {
+        column: getattr(row, column)
+        for column in (
+            "event_id",
+            "event_type",
+            "template",
+            "ticket_id",
+            "ticket_number",
+            "region_code",
+            "audience",
+            "priority",
+            "context",
+            "expires_at",
+        )
+    }
+    await session.execute(
+        _INSERT,
+        [
+            {
+                **values,
+                **rendered,
+                "id": uuid.uuid4(),
+                "recipient": row.fallback_phone,
+                "channel": "sms",
+                "fallback_phone": None,
+                "fallback_of": row.id,
+            }
+        ],
+    )
     session.info.setdefault("after_commit", []).append(work_ready.set)
     return True
 
@@ -128,7 +187,8 @@ async def add_fallback(session: AsyncSession, row, *, sign_name: str) -> bool:
 async def requeue(session: AsyncSession, message_id: uuid.UUID):
     """A failed message queued for a fresh round of attempts; None unless it had failed."""
     result = await session.execute(
-        update(messages).where(messages.c.id == message_id, messages.c.status == "failed")
+        update(messages)
+        .where(messages.c.id == message_id, messages.c.status == "failed")
         .values(status="queued", attempts=0, next_attempt_at=None, error_code=None, error_text=None)
         .returning(*messages.c)
     )
@@ -138,8 +198,16 @@ async def requeue(session: AsyncSession, message_id: uuid.UUID):
     return row
 
 
-async def search(session: AsyncSession, *, ticket: str | None, phone: str | None,
-                 status: str | None, region: str | None, limit: int, offset: int) -> list:
+async def search(
+    session: AsyncSession,
+    *,
+    ticket: str | None,
+    phone: str | None,
+    status: str | None,
+    region: str | None,
+    limit: int,
+    offset: int,
+) -> list:
     """Messages newest first, filtered; `region` limits them to one jurisdiction."""
     query = select(messages).order_by(messages.c.created_at.desc()).limit(limit).offset(offset)
     if ticket:

@@ -128,8 +128,11 @@ messages = Table(
     UniqueConstraint("event_id", "recipient", "channel"),
     CheckConstraint(f"status IN {STATUSES}", name="status"),
     CheckConstraint(f"priority IN {PRIORITIES}", name="priority"),
-    Index("ix_messages_due", "next_attempt_at",
-          postgresql_where="status IN ('queued', 'deferred', 'sending')"),
+    Index(
+        "ix_messages_due",
+        "next_attempt_at",
+        postgresql_where="status IN ('queued', 'deferred', 'sending')",
+    ),
     Index("ix_messages_provider_id", "provider", "provider_message_id"),
     Index("ix_messages_recipient_claimed", "recipient", "claimed_at"),
 )

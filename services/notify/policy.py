@@ -37,18 +37,31 @@ def quiet_until(now: datetime, *, start_hour: int, end_hour: int) -> datetime | 
     return morning.astimezone(UTC)
 
 
-async def phone_free_at(session: AsyncSession, phone: str, now: datetime, limit: int) -> datetime | None:
+async def phone_free_at(
+    session: AsyncSession, phone: str, now: datetime, limit: int
+) -> datetime | None:
     """When the phone may get its next SMS, or None if it may now; serialised per phone."""
     # Replicas claiming for the same phone take turns, so two cannot both send the 6th.
-    await session.execute(select(func.pg_advisory_xact_lock(
-        func.hashtextextended(f"notify.phone:{phone}", 0))))
-    recent = (await session.execute(
-        select(messages.c.claimed_at)
-        .where(messages.c.recipient == phone, messages.c.channel == "sms",
-               messages.c.priority != "code", messages.c.status.in_(_COUNTED),
-               messages.c.claimed_at > now - WINDOW)
-        .order_by(messages.c.claimed_at)
-    )).scalars().all()
+    await session.execute(
+        select(func.pg_advisory_xact_lock(func.hashtextextended(f"notify.phone:{phone}", 0)))
+    )
+    recent = (
+        (
+            await session.execute(
+                select(messages.c.claimed_at)
+                .where(
+                    messages.c.recipient == phone,
+                    messages.c.channel == "sms",
+                    messages.c.priority != "code",
+                    messages.c.status.in_(_COUNTED),
+                    messages.c.claimed_at > now - WINDOW,
+                )
+                .order_by(messages.c.claimed_at)
+            )
+        )
+        .scalars()
+        .all()
+    )
     if len(recent) < limit:
         return None
     return recent[len(recent) - limit] + WINDOW

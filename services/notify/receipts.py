@@ -20,8 +20,11 @@ from services.notify.models import messages
 log = structlog.get_logger()
 PROVIDERS = ("aliyun", "tencent", "wechat")
 # What each provider expects back when it may stop retrying the push.
-ANSWERS = {"aliyun": {"code": 0, "msg": "接收成功"}, "tencent": {"result": 0, "errmsg": "OK"},
-           "wechat": "success"}
+ANSWERS = {
+    "aliyun": {"code": 0, "msg": "接收成功"},
+    "tencent": {"result": 0, "errmsg": "OK"},
+    "wechat": "success",
+}
 
 
 @dataclass(frozen=True)
@@ -53,24 +56,42 @@ def parse(provider: str, body) -> list[Receipt]:
 
 
 def _aliyun(item: dict) -> Receipt:
-    return Receipt("aliyun", str(item["biz_id"]), item["success"] is True,
-                   str(item.get("err_code") or ""), str(item.get("err_msg") or ""),
-                   item.get("phone_number"))
+    return Receipt(
+        "aliyun",
+        str(item["biz_id"]),
+        item["success"] is True,
+        str(item.get("err_code") or ""),
+        str(item.get("err_msg") or ""),
+        item.get("phone_number"),
+    )
 
 
 def _tencent(item: dict) -> Receipt:
-    return Receipt("tencent", str(item["sid"]), item["report_status"] == "SUCCESS",
-                   str(item.get("errmsg") or ""), str(item.get("description") or ""),
-                   item.get("mobile"))
+    return Receipt(
+        "tencent",
+        str(item["sid"]),
+        item["report_status"] == "SUCCESS",
+        str(item.get("errmsg") or ""),
+        str(item.get("description") or ""),
+        item.get("mobile"),
+    )
 
 
 def _wechat(body: dict) -> list[Receipt]:
     if body.get("Event") != "subscribe_msg_sent_event":
         return []  # other pushes (popup, change) are not about a message we sent
     items = body["List"] if isinstance(body["List"], list) else [body["List"]]
-    return [Receipt("wechat", str(i["MsgID"]), str(i.get("ErrorCode", "0")) == "0",
-                    str(i.get("ErrorCode", "")), str(i.get("ErrorStatus") or ""),
-                    body.get("FromUserName")) for i in items]
+    return [
+        Receipt(
+            "wechat",
+            str(i["MsgID"]),
+            str(i.get("ErrorCode", "0")) == "0",
+            str(i.get("ErrorCode", "")),
+            str(i.get("ErrorStatus") or ""),
+            body.get("FromUserName"),
+        )
+        for i in items
+    ]
 
 
 def wechat_signature(token: str, timestamp: str, nonce: str) -> str:
@@ -87,7 +108,9 @@ def same_recipient(recipient: str, reported: str | None) -> bool:
     if not reported:
         return True
     ours, theirs = _national(recipient), _national(reported)
-    return len(ours) == len(theirs) and all(t in ("*", o) for o, t in zip(ours, theirs, strict=True))
+    return len(ours) == len(theirs) and all(
+        t in ("*", o) for o, t in zip(ours, theirs, strict=True)
+    )
 
 
 def _national(number: str) -> str:
@@ -95,26 +118,42 @@ def _national(number: str) -> str:
     return number[2:] if number.startswith("86") and len(number) == 13 else number
 
 
-async def apply(session: AsyncSession, outbox: Outbox, receipt: Receipt, *, now, sign_name: str) -> bool:
+async def apply(
+    session: AsyncSession, outbox: Outbox, receipt: Receipt, *, now, sign_name: str
+) -> bool:
     """Record one receipt on its message; False when it names no message of ours."""
-    row = (await session.execute(
-        select(messages).where(messages.c.provider == receipt.provider,
-                               messages.c.provider_message_id == receipt.provider_message_id)
-        .with_for_update()
-    )).first()
-    if row is None or not same_recipient(row.recipient, receipt.to if row.channel == "sms" else None):
-        log.warning("notify.receipt_unmatched", provider=receipt.provider, id=receipt.provider_message_id)
+    row = (
+        await session.execute(
+            select(messages)
+            .where(
+                messages.c.provider == receipt.provider,
+                messages.c.provider_message_id == receipt.provider_message_id,
+            )
+            .with_for_update()
+        )
+    ).first()
+    if row is None or not same_recipient(
+        row.recipient, receipt.to if row.channel == "sms" else None
+    ):
+        log.warning(
+            "notify.receipt_unmatched", provider=receipt.provider, id=receipt.provider_message_id
+        )
         return False
     if row.status != "sent":
         return True  # a repeated push, or a late one after the outcome is known
     if receipt.delivered:
         await _set(session, row.id, status="delivered", delivered_at=now)
     elif row.channel == "wechat" and await store.add_fallback(session, row, sign_name=sign_name):
-        await _set(session, row.id, status="fallback", error_code=receipt.code, error_text=receipt.text)
+        await _set(
+            session, row.id, status="fallback", error_code=receipt.code, error_text=receipt.text
+        )
     else:
-        await _set(session, row.id, status="failed", error_code=receipt.code, error_text=receipt.text)
-        failed = NotifyFailed(**store.event_data(row), error_code=receipt.code,
-                              error=receipt.text[:200])
+        await _set(
+            session, row.id, status="failed", error_code=receipt.code, error_text=receipt.text
+        )
+        failed = NotifyFailed(
+            **store.event_data(row), error_code=receipt.code, error=receipt.text[:200]
+        )
         await outbox.stage(session, failed, ticket_id=row.ticket_id)
     return True
 

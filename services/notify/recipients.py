@@ -28,28 +28,40 @@ class Address:
 async def upsert_unit(session: AsyncSession, data: dict) -> None:
     """Remember a unit and its people as routing's directory describes them now."""
     row = {
-        "code": data["code"], "name": data["name"], "kind": data.get("kind") or "department",
-        "parent": data.get("parent"), "region_code": data.get("region_code") or "",
+        "code": data["code"],
+        "name": data["name"],
+        "kind": data.get("kind") or "department",
+        "parent": data.get("parent"),
+        "region_code": data.get("region_code") or "",
         "handler_phones": list(data.get("handler_phones") or ()),
         "handler_openids": list(data.get("handler_openids") or ()),
         "leader_phones": list(data.get("leader_phones") or ()),
         "active": data.get("active", True),
     }
     statement = insert(units).values(row)
-    await session.execute(statement.on_conflict_do_update(
-        index_elements=[units.c.code],
-        set_={**{k: statement.excluded[k] for k in row if k != "code"}, "updated_at": func.now()},
-    ))
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[units.c.code],
+            set_={
+                **{k: statement.excluded[k] for k in row if k != "code"},
+                "updated_at": func.now(),
+            },
+        )
+    )
 
 
 async def remember_ticket(session: AsyncSession, envelope: Envelope) -> dict:
     """Keep the citizen's contact of a new ticket; returns the row."""
     data = envelope.data
     row = {
-        "number": data["number"], "ticket_id": envelope.ticket_id,
-        "contact_phone": data["contact_phone"], "citizen_openid": data.get("citizen_openid"),
-        "anonymous": bool(data.get("anonymous")), "urgency": data.get("urgency") or "normal",
-        "category": data.get("category"), "title": (data.get("title") or "")[:100],
+        "number": data["number"],
+        "ticket_id": envelope.ticket_id,
+        "contact_phone": data["contact_phone"],
+        "citizen_openid": data.get("citizen_openid"),
+        "anonymous": bool(data.get("anonymous")),
+        "urgency": data.get("urgency") or "normal",
+        "category": data.get("category"),
+        "title": (data.get("title") or "")[:100],
         "region_code": data.get("region_code") or "",
     }
     await session.execute(insert(tickets).values(row).on_conflict_do_nothing())
@@ -58,7 +70,11 @@ async def remember_ticket(session: AsyncSession, envelope: Envelope) -> dict:
 
 async def ticket(session: AsyncSession, number: str) -> dict:
     """What notify knows of a ticket; NotYetKnown until its `ticket.created` arrived."""
-    row = (await session.execute(select(tickets).where(tickets.c.number == number))).mappings().first()
+    row = (
+        (await session.execute(select(tickets).where(tickets.c.number == number)))
+        .mappings()
+        .first()
+    )
     if row is None:
         raise NotYetKnown(f"ticket {number}")
     return dict(row)
@@ -86,32 +102,51 @@ async def assign(session: AsyncSession, envelope: Envelope) -> None:
     """A unit now handles the ticket (again); a transfer takes it from the units before."""
     data = envelope.data
     if data.get("reason") == "transfer":
-        await session.execute(update(ticket_units).where(
-            ticket_units.c.number == data["number"],
-            ticket_units.c.decision != envelope.correlation_id).values(active=False))
-    values = {"number": data["number"], "unit_code": data["unit_code"],
-              "unit_name": data.get("unit_name") or data["unit_code"], "role": data["role"],
-              "decision": envelope.correlation_id, "active": True}
+        await session.execute(
+            update(ticket_units)
+            .where(
+                ticket_units.c.number == data["number"],
+                ticket_units.c.decision != envelope.correlation_id,
+            )
+            .values(active=False)
+        )
+    values = {
+        "number": data["number"],
+        "unit_code": data["unit_code"],
+        "unit_name": data.get("unit_name") or data["unit_code"],
+        "role": data["role"],
+        "decision": envelope.correlation_id,
+        "active": True,
+    }
     statement = insert(ticket_units).values(values)
-    await session.execute(statement.on_conflict_do_update(
-        index_elements=[ticket_units.c.number, ticket_units.c.unit_code],
-        set_={k: statement.excluded[k] for k in ("role", "unit_name", "decision", "active")},
-    ))
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[ticket_units.c.number, ticket_units.c.unit_code],
+            set_={k: statement.excluded[k] for k in ("role", "unit_name", "decision", "active")},
+        )
+    )
 
 
 async def release(session: AsyncSession, number: str) -> None:
     """Every unit lets go of the ticket (a return was approved: the center dispatches anew)."""
-    await session.execute(update(ticket_units).where(ticket_units.c.number == number)
-                          .values(active=False))
+    await session.execute(
+        update(ticket_units).where(ticket_units.c.number == number).values(active=False)
+    )
 
 
 async def handling_units(session: AsyncSession, number: str) -> list[dict]:
     """The units handling a ticket now, the lead unit first."""
-    rows = (await session.execute(
-        select(ticket_units).where(ticket_units.c.number == number, ticket_units.c.active,
-                                   ticket_units.c.role.in_(HANDLING_ROLES))
-        .order_by((ticket_units.c.role != "lead"), ticket_units.c.assigned_at)
-    )).mappings()
+    rows = (
+        await session.execute(
+            select(ticket_units)
+            .where(
+                ticket_units.c.number == number,
+                ticket_units.c.active,
+                ticket_units.c.role.in_(HANDLING_ROLES),
+            )
+            .order_by((ticket_units.c.role != "lead"), ticket_units.c.assigned_at)
+        )
+    ).mappings()
     return [dict(row) for row in rows]
 
 
@@ -126,8 +161,10 @@ def handlers(unit_row: dict | None) -> list[Address]:
     """A unit's handlers: an SMS to each duty phone and the mini-program todo to each openid."""
     if not unit_row or not unit_row["active"]:
         return []
-    return [*(Address("sms", p) for p in unit_row["handler_phones"]),
-            *(Address("wechat", o) for o in unit_row["handler_openids"])]
+    return [
+        *(Address("sms", p) for p in unit_row["handler_phones"]),
+        *(Address("wechat", o) for o in unit_row["handler_openids"]),
+    ]
 
 
 def leaders(unit_row: dict | None) -> list[Address]:

@@ -1,13 +1,14 @@
 """The sender loop: claims due messages (SKIP LOCKED), sends them, retries or gives up."""
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import structlog
 from prometheus_client import Counter
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.db import Database
@@ -28,11 +29,13 @@ from services.notify.providers import (
 from services.notify.settings import NotifySettings
 
 log = structlog.get_logger()
-OUTCOMES = Counter("hotline_notify_messages_total", "Message attempts by outcome",
-                   ["channel", "outcome"])
+OUTCOMES = Counter(
+    "hotline_notify_messages_total", "Message attempts by outcome", ["channel", "outcome"]
+)
 Clock = Callable[[], datetime]
 _DUE = ("queued", "deferred", "sending")
 SCRUBBED = "******"
+RECORD_RETRY_DELAYS = (0.1, 0.5, 2.0, 5.0)
 
 
 def utc_now() -> datetime:
@@ -42,9 +45,17 @@ def utc_now() -> datetime:
 class Sender:
     """Sends what is due through the providers; any number of replicas may run one each."""
 
-    def __init__(self, db: Database, outbox: Outbox, *, sms: SmsProvider, wechat: WechatProvider,
-                 settings: NotifySettings, clock: Clock = utc_now,
-                 http_client: httpx.AsyncClient | None = None):
+    def __init__(
+        self,
+        db: Database,
+        outbox: Outbox,
+        *,
+        sms: SmsProvider,
+        wechat: WechatProvider,
+        settings: NotifySettings,
+        clock: Clock = utc_now,
+        http_client: httpx.AsyncClient | None = None,
+    ):
         self.db, self.outbox = db, outbox
         self._client = http_client
         self.sms, self.wechat = sms, wechat
@@ -87,17 +98,26 @@ class Sender:
         """Due messages this sender now owns; the others are deferred, expired or left alone."""
         now = self.clock()
         async with self.db.transaction() as session:
-            rows = (await session.execute(
-                select(messages)
-                .where(messages.c.status.in_(_DUE),
-                       or_(messages.c.next_attempt_at.is_(None), messages.c.next_attempt_at <= now))
-                .order_by(messages.c.next_attempt_at.asc().nullsfirst(), messages.c.created_at)
-                .limit(self.settings.notify_batch)
-                .with_for_update(skip_locked=True)
-            )).all()
+            rows = (
+                await session.execute(
+                    select(messages)
+                    .where(
+                        messages.c.status.in_(_DUE),
+                        or_(
+                            messages.c.next_attempt_at.is_(None), messages.c.next_attempt_at <= now
+                        ),
+                    )
+                    .order_by(messages.c.next_attempt_at.asc().nullsfirst(), messages.c.created_at)
+                    .limit(self.settings.notify_batch)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
             # Sorted by phone: per-phone locks are then always taken in one order (no deadlock).
-            mine = [row for row in sorted(rows, key=lambda r: r.recipient)
-                    if await self._take(session, row, now)]
+            mine = [
+                row
+                for row in sorted(rows, key=lambda r: r.recipient)
+                if await self._take(session, row, now)
+            ]
         return mine
 
     async def _take(self, session: AsyncSession, row, now: datetime) -> bool:
@@ -111,19 +131,28 @@ class Sender:
             log.info("notify.deferred", message_id=str(row.id), until=hold.isoformat())
             return False
         lease = now + timedelta(seconds=self.settings.notify_lease_seconds)
-        await _set(session, row.id, status="sending", attempts=row.attempts + 1, claimed_at=now,
-                   next_attempt_at=lease)
+        await _set(
+            session,
+            row.id,
+            status="sending",
+            attempts=row.attempts + 1,
+            claimed_at=now,
+            next_attempt_at=lease,
+        )
         return True
 
     async def _hold(self, session: AsyncSession, row, now: datetime) -> datetime | None:
         s = self.settings
         if policy.quiet_applies(row):
-            until = policy.quiet_until(now, start_hour=s.notify_quiet_start_hour,
-                                       end_hour=s.notify_quiet_end_hour)
+            until = policy.quiet_until(
+                now, start_hour=s.notify_quiet_start_hour, end_hour=s.notify_quiet_end_hour
+            )
             if until is not None:
                 return until
         if policy.limit_applies(row):
-            return await policy.phone_free_at(session, row.recipient, now, s.notify_phone_hourly_limit)
+            return await policy.phone_free_at(
+                session, row.recipient, now, s.notify_phone_hourly_limit
+            )
         return None
 
     async def _deliver(self, row) -> None:
@@ -140,60 +169,135 @@ class Sender:
 
     async def _send(self, row) -> SendResult:
         if row.channel == "sms":
-            return await self.sms.send(SmsMessage(
-                row.recipient, row.provider_template, row.params, self.settings.sms_sign_name,
-                row.text))
-        template_id = self.settings.wechat_template_ids.get(row.provider_template, row.provider_template)
-        return await self.wechat.send(WechatMessage(row.recipient, template_id, row.params, row.page))
+            return await self.sms.send(
+                SmsMessage(
+                    row.recipient,
+                    row.provider_template,
+                    row.params,
+                    self.settings.sms_sign_name,
+                    row.text,
+                )
+            )
+        template_id = self.settings.wechat_template_ids.get(
+            row.provider_template, row.provider_template
+        )
+        return await self.wechat.send(
+            WechatMessage(row.recipient, template_id, row.params, row.page)
+        )
 
     async def _sent(self, row, result: SendResult) -> None:
         provider = self.sms.name if row.channel == "sms" else self.wechat.name
-        values = {"status": "sent", "sent_at": self.clock(), "provider": provider,
-                      "provider_message_id": result.provider_message_id, "error_code": None,
-                      "error_text": None}
-        if row.priority == "code":  # a login code must not outlive its use in our tables
-            values.update(text=row.text.replace(row.context.get("code") or SCRUBBED, SCRUBBED),
-                          params={k: SCRUBBED for k in row.params}, context={})
-        async with self.db.transaction() as session:
+        values = {
+            "status": "sent",
+            "sent_at": self.clock(),
+            "provider": provider,
+            "provider_message_id": result.provider_message_id,
+            "error_code": None,
+            "error_text": None,
+            **_scrubbed(row),
+        }
+
+        async def record(session: AsyncSession) -> None:
             if await _finish(session, row, **values):
-                await self.outbox.stage(session, NotifySent(**store.event_data(row)), ticket_id=row.ticket_id)
+                event = NotifySent(**store.event_data(row))
+                await self.outbox.stage(session, event, ticket_id=row.ticket_id)
+
+        await self._record(record)
         OUTCOMES.labels(row.channel, "sent").inc()
-        log.info("notify.sent", message_id=str(row.id), channel=row.channel, provider=provider,
-                 recipient=store.masked(row.channel, row.recipient))
+        log.info(
+            "notify.sent",
+            message_id=str(row.id),
+            channel=row.channel,
+            provider=provider,
+            recipient=store.masked(row.channel, row.recipient),
+        )
 
     async def _failed(self, row, error: ProviderError) -> None:
         attempts = row.attempts + 1
-        log.warning("notify.send_failed", message_id=str(row.id), provider=error.provider,
-                    code=error.code, attempt=attempts, transient=isinstance(error, TransientProviderError))
-        async with self.db.transaction() as session:
-            retry_at = self._retry_at(row, attempts, error)
+        log.warning(
+            "notify.send_failed",
+            message_id=str(row.id),
+            provider=error.provider,
+            code=error.code,
+            attempt=attempts,
+            transient=isinstance(error, TransientProviderError),
+        )
+        retry_at = self._retry_at(row, attempts, error)
+
+        async def record(session: AsyncSession) -> None:
             if retry_at is not None:
-                OUTCOMES.labels(row.channel, "retry").inc()
-                await _finish(session, row, status="queued", next_attempt_at=retry_at,
-                              error_code=error.code, error_text=error.message[:500])
-            elif await _finish(session, row, status="failed", error_code=error.code,
-                               error_text=error.message[:500]):
+                await _finish(
+                    session,
+                    row,
+                    status="queued",
+                    next_attempt_at=retry_at,
+                    error_code=error.code,
+                    error_text=error.message[:500],
+                )
+            elif await _finish(
+                session, row, status="failed", error_code=error.code, error_text=error.message[:500]
+            ):
                 await self._give_up(session, row, error.code, error.message, mark=False)
+
+        await self._record(record)
+        if retry_at is not None:
+            OUTCOMES.labels(row.channel, "retry").inc()
+
+    async def _record(self, write: Callable[[AsyncSession], Awaitable[None]]) -> None:
+        """Record an outcome; retried, because an unrecorded send is sent again after the lease."""
+        for delay in RECORD_RETRY_DELAYS:
+            try:
+                async with self.db.transaction() as session:
+                    await write(session)
+                return
+            except (SQLAlchemyError, OSError) as exc:
+                log.warning("notify.record_failed", error=str(exc)[:200], retry_in=delay)
+                await asyncio.sleep(delay)
+        async with self.db.transaction() as session:
+            await write(session)
 
     def _retry_at(self, row, attempts: int, error: ProviderError) -> datetime | None:
         s = self.settings
         if not isinstance(error, TransientProviderError) or attempts >= s.notify_max_attempts:
             return None
         base = 1.0 if row.priority == "code" else s.notify_retry_base_seconds
-        retry_at = self.clock() + timedelta(seconds=min(base * 2 ** (attempts - 1), s.notify_retry_max_seconds))
+        retry_at = self.clock() + timedelta(
+            seconds=min(base * 2 ** (attempts - 1), s.notify_retry_max_seconds)
+        )
         return None if row.expires_at is not None and retry_at >= row.expires_at else retry_at
 
-    async def _give_up(self, session: AsyncSession, row, code: str, text: str, *, mark: bool = True) -> None:
+    async def _give_up(
+        self, session: AsyncSession, row, code: str, text: str, *, mark: bool = True
+    ) -> None:
         """No further tries: WeChat falls back to SMS, anything else is reported as failed."""
-        if row.channel == "wechat" and await store.add_fallback(session, row, sign_name=self.settings.sms_sign_name):
+        if row.channel == "wechat" and await store.add_fallback(
+            session, row, sign_name=self.settings.sms_sign_name
+        ):
             OUTCOMES.labels(row.channel, "fallback").inc()
             await _set(session, row.id, status="fallback", error_code=code, error_text=text[:500])
             return
         OUTCOMES.labels(row.channel, "failed").inc()
         if mark:
             await _set(session, row.id, status="failed", error_code=code, error_text=text[:500])
-        await self.outbox.stage(session, NotifyFailed(**store.event_data(row), error_code=code, error=text[:200]),
-                                ticket_id=row.ticket_id)
+        if row.priority == "code":
+            await _set(session, row.id, **_scrubbed(row))
+        await self.outbox.stage(
+            session,
+            NotifyFailed(**store.event_data(row), error_code=code, error=text[:200]),
+            ticket_id=row.ticket_id,
+        )
+
+
+def _scrubbed(row) -> dict:
+    """A login code must not outlive its sending in our tables."""
+    if row.priority != "code":
+        return {}
+    code = row.context.get("code") or SCRUBBED
+    return {
+        "text": row.text.replace(code, SCRUBBED),
+        "params": dict.fromkeys(row.params, SCRUBBED),
+        "context": {},
+    }
 
 
 async def _set(session: AsyncSession, message_id, **values) -> None:
@@ -204,9 +308,11 @@ async def _finish(session: AsyncSession, row, **values) -> bool:
     # Only while this sender still owns the claim: a lease taken over elsewhere is not ours.
     result = await session.execute(
         update(messages)
-        .where(messages.c.id == row.id, messages.c.status == "sending",
-               messages.c.attempts == row.attempts + 1)
+        .where(
+            messages.c.id == row.id,
+            messages.c.status == "sending",
+            messages.c.attempts == row.attempts + 1,
+        )
         .values(**values)
     )
     return result.rowcount == 1
-

@@ -63,20 +63,31 @@ class NotifySettings(BaseSettings):
     def sms_options(self, provider: str) -> dict:
         """Keyword arguments of the chosen SMS provider."""
         if provider == "aliyun":
-            return {"access_key_id": self.aliyun_access_key_id,
-                        "access_key_secret": self.aliyun_access_key_secret,
-                        "base_url": self.aliyun_base_url, "region_id": self.aliyun_region_id,
-                        "template_codes": self.sms_template_codes}
+            return {
+                "access_key_id": self.aliyun_access_key_id,
+                "access_key_secret": self.aliyun_access_key_secret,
+                "base_url": self.aliyun_base_url,
+                "region_id": self.aliyun_region_id,
+                "template_codes": self.sms_template_codes,
+            }
         if provider == "tencent":
-            return {"secret_id": self.tencent_secret_id, "secret_key": self.tencent_secret_key,
-                        "sdk_app_id": self.tencent_sms_sdk_app_id, "region": self.tencent_region,
-                        "base_url": self.tencent_base_url, "template_ids": self.sms_template_codes}
+            return {
+                "secret_id": self.tencent_secret_id,
+                "secret_key": self.tencent_secret_key,
+                "sdk_app_id": self.tencent_sms_sdk_app_id,
+                "region": self.tencent_region,
+                "base_url": self.tencent_base_url,
+                "template_ids": self.sms_template_codes,
+            }
         return {}
 
     def wechat_options(self, provider: str) -> dict:
         """Keyword arguments of the chosen WeChat provider."""
         if provider == "wechat":
-            return {"appid": self.wechat_appid, "secret": self.wechat_secret,
-                        "base_url": self.wechat_base_url,
-                        "miniprogram_state": self.wechat_miniprogram_state}
+            return {
+                "appid": self.wechat_appid,
+                "secret": self.wechat_secret,
+                "base_url": self.wechat_base_url,
+                "miniprogram_state": self.wechat_miniprogram_state,
+            }
         return {}

@@ -1,4 +1,4 @@
-"""Templates in force: an administrator's edit from the database, else the default shipped in code."""
+"""Templates in force: an administrator's edit from the database, else the shipped default."""
 
 import structlog
 from jinja2 import TemplateError
@@ -50,9 +50,15 @@ def check(template: Template) -> None:
 
 async def effective(session: AsyncSession, key: Key) -> Template | None:
     """The template to render for (kind, audience, channel), or None when there is none."""
-    row = (await session.execute(select(templates.c.body).where(
-        templates.c.kind == key[0], templates.c.audience == key[1], templates.c.channel == key[2],
-    ))).first()
+    row = (
+        await session.execute(
+            select(templates.c.body).where(
+                templates.c.kind == key[0],
+                templates.c.audience == key[1],
+                templates.c.channel == key[2],
+            )
+        )
+    ).first()
     if row is None:
         return DEFAULT_TEMPLATES.get(key)
     try:
@@ -71,17 +77,32 @@ async def overrides(session: AsyncSession) -> dict[Key, dict]:
 async def save(session: AsyncSession, key: Key, template: Template, *, by: str) -> None:
     """Store an administrator's version of a template (checked first)."""
     check(template)
-    values = {"kind": key[0], "audience": key[1], "channel": key[2], "body": to_body(template),
-              "updated_by": by}
+    values = {
+        "kind": key[0],
+        "audience": key[1],
+        "channel": key[2],
+        "body": to_body(template),
+        "updated_by": by,
+    }
     statement = insert(templates).values(values)
-    await session.execute(statement.on_conflict_do_update(
-        index_elements=[templates.c.kind, templates.c.audience, templates.c.channel],
-        set_={"body": statement.excluded.body, "updated_by": statement.excluded.updated_by,
-              "updated_at": func.now()},
-    ))
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[templates.c.kind, templates.c.audience, templates.c.channel],
+            set_={
+                "body": statement.excluded.body,
+                "updated_by": statement.excluded.updated_by,
+                "updated_at": func.now(),
+            },
+        )
+    )
 
 
 async def reset(session: AsyncSession, key: Key) -> None:
     """Go back to the shipped default."""
-    await session.execute(delete(templates).where(
-        templates.c.kind == key[0], templates.c.audience == key[1], templates.c.channel == key[2]))
+    await session.execute(
+        delete(templates).where(
+            templates.c.kind == key[0],
+            templates.c.audience == key[1],
+            templates.c.channel == key[2],
+        )
+    )

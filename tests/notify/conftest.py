@@ -29,8 +29,9 @@ def session_clock():
 @pytest.fixture(scope="session")
 async def notify(settings, fake, session_clock):
     """An HTTP client to a running notify app: consumer, sender loop and relay live."""
-    app_settings = settings.model_copy(update={"sms_provider": "aliyun",
-                                               "wechat_provider": "wechat"})
+    app_settings = settings.model_copy(
+        update={"sms_provider": "aliyun", "wechat_provider": "wechat", "db_pool_size": 5}
+    )
     app = create_app(app_settings, notify_settings=notify_settings(fake), clock=session_clock)
     async with running(app) as client:
         client.app = app

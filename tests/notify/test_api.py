@@ -11,38 +11,59 @@ async def failed_message(world, db, region_code=None):
     county = {"region": region_code} if region_code else await world.county()
     ticket = await world.ticket(county["region"], contact_phone="12000000001")
     event = await world.publish("ticket.accepted", {"number": ticket["number"], "region_code": "x"})
-    [row] = await rows_until(db, lambda rows: rows and rows[0]["status"] == "failed", event_id=event.id)
+    [row] = await rows_until(
+        db, lambda rows: rows and rows[0]["status"] == "failed", event_id=event.id
+    )
     return ticket, row
 
 
-async def test_the_command_center_sees_failed_messages_of_its_county_masked(world, db, notify, settings):
+async def test_the_command_center_sees_failed_messages_of_its_county_masked(
+    world, db, notify, settings
+):
     ticket, row = await failed_message(world, db)
     county = ticket["region_code"]
 
-    dispatcher = await notify.get("/v1/messages", params={"status": "failed", "ticket": ticket["number"]},
-                                  headers=staff_headers(settings.jwt_secret, Role.dispatcher, county))
-    admin = await notify.get("/v1/messages", params={"phone": "12000000001", "ticket": ticket["number"]},
-                             headers=staff_headers(settings.jwt_secret))
-    elsewhere = await notify.get("/v1/messages", params={"ticket": ticket["number"]},
-                                 headers=staff_headers(settings.jwt_secret, Role.dispatcher, "532622"))
+    dispatcher = await notify.get(
+        "/v1/messages",
+        params={"status": "failed", "ticket": ticket["number"]},
+        headers=staff_headers(settings.jwt_secret, Role.dispatcher, county),
+    )
+    admin = await notify.get(
+        "/v1/messages",
+        params={"phone": "12000000001", "ticket": ticket["number"]},
+        headers=staff_headers(settings.jwt_secret),
+    )
+    elsewhere = await notify.get(
+        "/v1/messages",
+        params={"ticket": ticket["number"]},
+        headers=staff_headers(settings.jwt_secret, Role.dispatcher, "532622"),
+    )
 
     assert dispatcher.status_code == 200, dispatcher.text
     [seen] = dispatcher.json()
-    assert (seen["id"], seen["status"], seen["error_code"]) == (str(row["id"]), "failed", "isv.MOBILE_NUMBER_ILLEGAL")
+    assert (seen["id"], seen["status"], seen["error_code"]) == (
+        str(row["id"]),
+        "failed",
+        "isv.MOBILE_NUMBER_ILLEGAL",
+    )
     assert seen["recipient"] == "120****0001" and "12000000001" not in dispatcher.text
     assert [m["recipient"] for m in admin.json()] == ["12000000001"]
     assert elsewhere.json() == []
 
 
 async def test_handlers_and_anonymous_callers_cannot_read_the_log(notify, settings):
-    handler = await notify.get("/v1/messages", headers=staff_headers(settings.jwt_secret, Role.handler))
+    handler = await notify.get(
+        "/v1/messages", headers=staff_headers(settings.jwt_secret, Role.handler)
+    )
     anonymous = await notify.get("/v1/messages")
 
     assert handler.status_code == 403 and anonymous.status_code == 401
 
 
 async def test_bad_filters_are_422_naming_the_field(notify, settings):
-    response = await notify.get("/v1/messages", params={"status": "lost"}, headers=staff_headers(settings.jwt_secret))
+    response = await notify.get(
+        "/v1/messages", params={"status": "lost"}, headers=staff_headers(settings.jwt_secret)
+    )
 
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "status"
 
@@ -52,7 +73,9 @@ async def test_a_failed_message_can_be_sent_again_once_fixed(world, db, notify, 
     ticket = await world.ticket(county["region"])
     fake.fail_next("aliyun", "isv.SMS_TEMPLATE_ILLEGAL", to=ticket["contact_phone"])
     event = await world.publish("ticket.accepted", {"number": ticket["number"], "region_code": "x"})
-    [row] = await rows_until(db, lambda rows: rows and rows[0]["status"] == "failed", event_id=event.id)
+    [row] = await rows_until(
+        db, lambda rows: rows and rows[0]["status"] == "failed", event_id=event.id
+    )
     admin = staff_headers(settings.jwt_secret)
 
     response = await notify.post(f"/v1/messages/{row['id']}/retry", headers=admin)
@@ -70,15 +93,24 @@ async def test_admins_list_every_template_with_a_preview(notify, settings):
     assert response.status_code == 200
     templates = response.json()
     assert len(templates) == len(DEFAULT_TEMPLATES)
-    accepted = next(t for t in templates if (t["kind"], t["audience"], t["channel"]) == ("ticket.accepted", "citizen", "sms"))
+    accepted = next(
+        t
+        for t in templates
+        if (t["kind"], t["audience"], t["channel"]) == ("ticket.accepted", "citizen", "sms")
+    )
     assert accepted["source"] == "default" and accepted["preview"]["segments"] == 1
     assert "WS20250305000123" in accepted["preview"]["text"]
 
 
-async def test_an_edited_template_is_used_for_the_next_event_and_can_be_reset(world, db, notify, settings, fake):
+async def test_an_edited_template_is_used_for_the_next_event_and_can_be_reset(
+    world, db, notify, settings, fake
+):
     admin = staff_headers(settings.jwt_secret)
-    edit = {"code": "SMS_TICKET_ACCEPTED_V2", "body": "诉求${number}已受理，承办单位将在${limit}内办理。",
-            "params": {"number": "{{ ticket_number }}", "limit": "{{ time_limit }}"}}
+    edit = {
+        "code": "SMS_TICKET_ACCEPTED_V2",
+        "body": "诉求${number}已受理，承办单位将在${limit}内办理。",
+        "params": {"number": "{{ ticket_number }}", "limit": "{{ time_limit }}"},
+    }
 
     saved = await notify.put(ACCEPTED_SMS, json=edit, headers=admin)
     try:
@@ -86,10 +118,15 @@ async def test_an_edited_template_is_used_for_the_next_event_and_can_be_reset(wo
         assert saved.json()["source"] == "custom" and saved.json()["updated_by"] == "test-admin"
         county = await world.county()
         ticket = await world.ticket(county["region"])
-        event = await world.publish("ticket.accepted", {"number": ticket["number"], "region_code": "x"})
+        event = await world.publish(
+            "ticket.accepted", {"number": ticket["number"], "region_code": "x"}
+        )
         [row] = await rows_until(db, all_sent(1), event_id=event.id)
         assert row["provider_template"] == "SMS_TICKET_ACCEPTED_V2"
-        assert row["text"] == f"【文山接诉即办】诉求{ticket['number']}已受理，承办单位将在5个工作日内办理。"
+        assert (
+            row["text"]
+            == f"【文山接诉即办】诉求{ticket['number']}已受理，承办单位将在5个工作日内办理。"
+        )
     finally:
         reset = await notify.delete(ACCEPTED_SMS, headers=admin)
     assert reset.status_code == 200 and reset.json()["source"] == "default"
@@ -98,15 +135,27 @@ async def test_an_edited_template_is_used_for_the_next_event_and_can_be_reset(wo
 async def test_a_template_naming_what_events_do_not_carry_is_refused(notify, settings):
     admin = staff_headers(settings.jwt_secret)
     unknown_name = {"code": "X", "body": "诉求${number}", "params": {"number": "{{ ticket_no }}"}}
-    unmapped = {"code": "X", "body": "诉求${number}${extra}", "params": {"number": "{{ ticket_number }}"}}
+    unmapped = {
+        "code": "X",
+        "body": "诉求${number}${extra}",
+        "params": {"number": "{{ ticket_number }}"},
+    }
     wechat_missing = {"template_id": "X", "page": "pages/x"}
 
-    responses = [await notify.put(ACCEPTED_SMS, json=unknown_name, headers=admin),
-                 await notify.put(ACCEPTED_SMS, json=unmapped, headers=admin),
-                 await notify.put("/v1/templates/ticket.accepted/citizen/wechat", json=wechat_missing, headers=admin)]
+    responses = [
+        await notify.put(ACCEPTED_SMS, json=unknown_name, headers=admin),
+        await notify.put(ACCEPTED_SMS, json=unmapped, headers=admin),
+        await notify.put(
+            "/v1/templates/ticket.accepted/citizen/wechat", json=wechat_missing, headers=admin
+        ),
+    ]
 
     assert [r.status_code for r in responses] == [422, 422, 422]
-    assert [r.json()["errors"][0]["field"] for r in responses] == ["params.number", "params", "data"]
+    assert [r.json()["errors"][0]["field"] for r in responses] == [
+        "params.number",
+        "params",
+        "data",
+    ]
     assert (await notify.get(ACCEPTED_SMS, headers=admin)).json()["source"] == "default"
 
 
@@ -115,5 +164,7 @@ async def test_only_admins_edit_templates_and_only_known_ones(notify, settings):
     body = {"code": "X", "body": "诉求${number}", "params": {"number": "{{ ticket_number }}"}}
 
     assert (await notify.put(ACCEPTED_SMS, json=body, headers=dispatcher)).status_code == 403
-    unknown = await notify.get("/v1/templates/ticket.lost/citizen/sms", headers=staff_headers(settings.jwt_secret))
+    unknown = await notify.get(
+        "/v1/templates/ticket.lost/citizen/sms", headers=staff_headers(settings.jwt_secret)
+    )
     assert unknown.status_code == 404

@@ -1,4 +1,4 @@
-"""Provider settings come from notify's own environment; a chosen provider without keys refuses to start."""
+"""Provider settings come from the environment; a provider without its keys refuses to start."""
 
 import pytest
 
@@ -16,16 +16,22 @@ def test_provider_settings_are_read_from_the_environment(monkeypatch):
     notify = NotifySettings()
 
     options = notify.sms_options("aliyun")
-    assert options["access_key_id"] == "LTAI-from-env" and options["base_url"] == "http://127.0.0.1:9999"
+    assert (
+        options["access_key_id"] == "LTAI-from-env"
+        and options["base_url"] == "http://127.0.0.1:9999"
+    )
     assert options["template_codes"] == {"SMS_TICKET_ACCEPTED": "SMS_460000001"}
     assert notify.wechat_options("wechat")["appid"] == "wx123"
 
 
-@pytest.mark.parametrize(("sms", "wechat", "missing"), [
-    ("aliyun", "console", "ALIYUN_ACCESS_KEY_ID, ALIYUN_ACCESS_KEY_SECRET"),
-    ("tencent", "console", "TENCENT_SECRET_ID"),
-    ("console", "wechat", "WECHAT_APPID, WECHAT_SECRET"),
-])
+@pytest.mark.parametrize(
+    ("sms", "wechat", "missing"),
+    [
+        ("aliyun", "console", "ALIYUN_ACCESS_KEY_ID, ALIYUN_ACCESS_KEY_SECRET"),
+        ("tencent", "console", "TENCENT_SECRET_ID"),
+        ("console", "wechat", "WECHAT_APPID, WECHAT_SECRET"),
+    ],
+)
 def test_a_chosen_provider_without_credentials_refuses_to_start(sms, wechat, missing):
     with pytest.raises(ValueError, match=missing):
         check_providers(Settings(sms_provider=sms, wechat_provider=wechat), NotifySettings())

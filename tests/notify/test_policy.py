@@ -12,14 +12,17 @@ def at(hour: int, minute: int = 0, day: int = 5) -> datetime:
     return datetime(2025, 3, day, hour, minute, tzinfo=SHANGHAI)
 
 
-@pytest.mark.parametrize(("now", "until"), [
-    (at(21, 59), None),
-    (at(22, 0), at(8, 0, day=6)),
-    (at(23, 30), at(8, 0, day=6)),
-    (at(0, 10), at(8, 0)),
-    (at(7, 59), at(8, 0)),
-    (at(8, 0), None),
-])
+@pytest.mark.parametrize(
+    ("now", "until"),
+    [
+        (at(21, 59), None),
+        (at(22, 0), at(8, 0, day=6)),
+        (at(23, 30), at(8, 0, day=6)),
+        (at(0, 10), at(8, 0)),
+        (at(7, 59), at(8, 0)),
+        (at(8, 0), None),
+    ],
+)
 def test_quiet_hours_run_from_ten_at_night_to_eight_in_wenshan(now, until):
     assert quiet_until(now.astimezone(UTC), start_hour=22, end_hour=8) == until
 
@@ -32,7 +35,9 @@ async def test_a_citizen_message_at_night_waits_for_the_morning(world, db, fake,
 
     event = await world.publish("ticket.accepted", {"number": ticket["number"], "region_code": "x"})
 
-    [row] = await rows_until(db, lambda rows: rows and rows[0]["status"] == "deferred", event_id=event.id)
+    [row] = await rows_until(
+        db, lambda rows: rows and rows[0]["status"] == "deferred", event_id=event.id
+    )
     morning = (night + timedelta(days=1)).replace(hour=8, minute=0, second=0, microsecond=0)
     assert row["next_attempt_at"] == morning
     assert not [m for m in fake.sent if m.to == ticket["contact_phone"]]
@@ -42,7 +47,9 @@ async def test_a_citizen_message_at_night_waits_for_the_morning(world, db, fake,
 
     [row] = await rows_until(db, all_sent(1), event_id=event.id)
     assert row["sent_at"] >= morning
-    assert [m.template for m in fake.sent if m.to == ticket["contact_phone"]] == ["SMS_TICKET_ACCEPTED"]
+    assert [m.template for m in fake.sent if m.to == ticket["contact_phone"]] == [
+        "SMS_TICKET_ACCEPTED"
+    ]
 
 
 async def test_codes_urgent_tickets_and_staff_alerts_do_not_wait_for_the_morning(world, db, clock):
@@ -50,17 +57,30 @@ async def test_codes_urgent_tickets_and_staff_alerts_do_not_wait_for_the_morning
     clock.set(datetime.now(SHANGHAI).replace(hour=2, minute=0) + timedelta(days=1))
     urgent = await world.ticket(county["region"], urgency="urgent")
 
-    code = await world.publish("auth.code_requested", {"phone": urgent["contact_phone"], "code": "135790",
-                                                       "expires_in": 300})
-    accepted = await world.publish("ticket.accepted", {"number": urgent["number"], "region_code": "x"})
-    overdue = await world.publish("sla.overdue", {"number": urgent["number"], "unit_code": county["town"]["code"],
-                                                  "clock": "response", "deadline": clock().isoformat()},
-                                  unit=county["town"]["code"])
+    code = await world.publish(
+        "auth.code_requested",
+        {"phone": urgent["contact_phone"], "code": "135790", "expires_in": 300},
+    )
+    accepted = await world.publish(
+        "ticket.accepted", {"number": urgent["number"], "region_code": "x"}
+    )
+    overdue = await world.publish(
+        "sla.overdue",
+        {
+            "number": urgent["number"],
+            "unit_code": county["town"]["code"],
+            "clock": "response",
+            "deadline": clock().isoformat(),
+        },
+        unit=county["town"]["code"],
+    )
 
     await rows_until(db, all_sent(1), event_id=code.id)
     await rows_until(db, all_sent(1), event_id=accepted.id)
     await rows_until(db, all_sent(3), event_id=overdue.id)
-    [alert] = await message_rows(db, ticket_number=urgent["number"], template="ticket.urgent_created")
+    [alert] = await message_rows(
+        db, ticket_number=urgent["number"], template="ticket.urgent_created"
+    )
     assert alert["status"] == "sent"
 
 
@@ -71,10 +91,17 @@ async def test_the_sixth_sms_within_an_hour_waits_and_then_goes(world, db, fake,
 
     events = []
     for ticket in tickets:  # one after the other, as a busy hour would bring them
-        events.append(await world.publish("ticket.accepted", {"number": ticket["number"], "region_code": "x"}))
-        await rows_until(db, lambda rows: rows and rows[0]["status"] in ("sent", "deferred"),
-                         event_id=events[-1].id)
-    code = await world.publish("auth.code_requested", {"phone": citizen, "code": "246801", "expires_in": 300})
+        events.append(
+            await world.publish("ticket.accepted", {"number": ticket["number"], "region_code": "x"})
+        )
+        await rows_until(
+            db,
+            lambda rows: rows and rows[0]["status"] in ("sent", "deferred"),
+            event_id=events[-1].id,
+        )
+    code = await world.publish(
+        "auth.code_requested", {"phone": citizen, "code": "246801", "expires_in": 300}
+    )
 
     rows = [(await message_rows(db, event_id=e.id))[0] for e in events]
     assert [r["status"] for r in rows] == ["sent"] * 5 + ["deferred"]

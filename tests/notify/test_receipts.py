@@ -28,15 +28,21 @@ async def test_an_aliyun_receipt_marks_the_sms_delivered(world, db, fake, notify
 async def test_an_undelivered_sms_is_failed_and_reported(world, db, fake, notify, events):
     row, sms = await sent_to_citizen(world, db, fake)
 
-    response = await notify.post("/v1/callbacks/aliyun", params=TOKEN, json=fake.receipt(sms, delivered=False))
+    response = await notify.post(
+        "/v1/callbacks/aliyun", params=TOKEN, json=fake.receipt(sms, delivered=False)
+    )
 
     assert response.status_code == 200
     [row] = await rows_until(db, lambda rows: rows[0]["status"] == "failed", id=row["id"])
     assert (row["error_code"], row["error_text"]) == ("MK:0012", "空号")
-    assert await events.collect(lambda m: m["type"] == "notify.failed" and m["data"]["message_id"] == str(row["id"]))
+    assert await events.collect(
+        lambda m: m["type"] == "notify.failed" and m["data"]["message_id"] == str(row["id"])
+    )
 
 
-async def test_a_receipt_for_another_phone_or_an_unknown_id_changes_nothing(world, db, fake, notify):
+async def test_a_receipt_for_another_phone_or_an_unknown_id_changes_nothing(
+    world, db, fake, notify
+):
     row, sms = await sent_to_citizen(world, db, fake)
     forged = fake.receipt(sms)
     forged[0]["phone_number"] = "13900000000"
@@ -44,7 +50,9 @@ async def test_a_receipt_for_another_phone_or_an_unknown_id_changes_nothing(worl
     unknown[0]["biz_id"] = "999999999"
 
     for body in (forged, unknown):
-        assert (await notify.post("/v1/callbacks/aliyun", params=TOKEN, json=body)).status_code == 200
+        assert (
+            await notify.post("/v1/callbacks/aliyun", params=TOKEN, json=body)
+        ).status_code == 200
 
     [row] = await rows_until(db, lambda rows: True, id=row["id"])
     assert row["status"] == "sent"
@@ -53,7 +61,9 @@ async def test_a_receipt_for_another_phone_or_an_unknown_id_changes_nothing(worl
 async def test_receipts_without_the_callback_token_are_refused(world, db, fake, notify):
     row, sms = await sent_to_citizen(world, db, fake)
 
-    response = await notify.post("/v1/callbacks/aliyun", params={"token": "guess"}, json=fake.receipt(sms))
+    response = await notify.post(
+        "/v1/callbacks/aliyun", params={"token": "guess"}, json=fake.receipt(sms)
+    )
 
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"
@@ -66,8 +76,17 @@ async def test_a_malformed_receipt_is_a_422_naming_the_body(notify):
 
 
 async def test_tencent_receipt_shape_is_understood(notify):
-    body = [{"user_receive_time": "2025-03-05 08:03:04", "nationcode": "86", "mobile": "13800000000",
-             "report_status": "SUCCESS", "errmsg": "DELIVRD", "description": "用户短信送达成功", "sid": "no-such"}]
+    body = [
+        {
+            "user_receive_time": "2025-03-05 08:03:04",
+            "nationcode": "86",
+            "mobile": "13800000000",
+            "report_status": "SUCCESS",
+            "errmsg": "DELIVRD",
+            "description": "用户短信送达成功",
+            "sid": "no-such",
+        }
+    ]
 
     response = await notify.post("/v1/callbacks/tencent", params=TOKEN, json=body)
 
@@ -75,19 +94,26 @@ async def test_tencent_receipt_shape_is_understood(notify):
 
 
 def signed(nonce: str = "n0nce", timestamp: str = "1700000000") -> dict:
-    return {"timestamp": timestamp, "nonce": nonce,
-            "signature": wechat_signature("wx-push-token", timestamp, nonce)}
+    return {
+        "timestamp": timestamp,
+        "nonce": nonce,
+        "signature": wechat_signature("wx-push-token", timestamp, nonce),
+    }
 
 
 async def test_a_refused_wechat_message_reported_later_falls_back_to_sms(world, db, fake, notify):
     row, message = await sent_to_citizen(world, db, fake, citizen_openid=openid())
 
-    response = await notify.post("/v1/callbacks/wechat", params=signed(),
-                                 json=fake.receipt(message, delivered=False))
+    response = await notify.post(
+        "/v1/callbacks/wechat", params=signed(), json=fake.receipt(message, delivered=False)
+    )
 
     assert response.status_code == 200 and response.text == "success"
-    rows = await rows_until(db, lambda rows: [r["status"] for r in rows] == ["fallback", "sent"],
-                            event_id=row["event_id"])
+    rows = await rows_until(
+        db,
+        lambda rows: [r["status"] for r in rows] == ["fallback", "sent"],
+        event_id=row["event_id"],
+    )
     assert rows[1]["channel"] == "sms"
 
 

@@ -37,12 +37,16 @@ async def test_a_redelivered_event_sends_nothing_twice(world, publish, db, fake,
 
 async def test_two_replicas_send_each_message_once(settings, fake, session_clock, publish, db):
     """A second notify app competes for the same queue and the same due messages."""
-    app_settings = settings.model_copy(update={"sms_provider": "aliyun", "wechat_provider": "wechat"})
+    app_settings = settings.model_copy(
+        update={"sms_provider": "aliyun", "wechat_provider": "wechat", "db_pool_size": 5}
+    )
     replica = create_app(app_settings, notify_settings=notify_settings(fake), clock=session_clock)
     phones = [phone() for _ in range(40)]
     async with running(replica):
-        events = [await publish("auth.code_requested", {"phone": p, "code": "123456", "expires_in": 300})
-                  for p in phones]
+        events = [
+            await publish("auth.code_requested", {"phone": p, "code": "123456", "expires_in": 300})
+            for p in phones
+        ]
         for event in events:
             await rows_until(db, all_sent(1), event_id=event.id)
 
@@ -57,14 +61,30 @@ async def test_two_senders_racing_for_the_same_rows_send_each_once(notify, db, f
     later = clock() + timedelta(days=1)
     async with db.transaction() as session:  # due only for senders living a day ahead
         for number in phones:
-            envelope = Envelope(id=uuid.uuid4(), type="auth.code_requested", occurred_at=later,
-                                producer="test", data={"phone": number, "code": "654321"})
-            await enqueue(session, envelope, await on_code_requested(session, envelope), sign_name="测试")
-        await session.execute(update(messages).where(messages.c.recipient.in_(phones))
-                              .values(next_attempt_at=later))
-    racers = [Sender(app.state.db, app.state.outbox, sms=app.state.sender.sms, wechat=app.state.sender.wechat,
-                     settings=notify_settings(fake, notify_batch=10), clock=lambda: later + timedelta(seconds=1))
-              for _ in range(2)]
+            envelope = Envelope(
+                id=uuid.uuid4(),
+                type="auth.code_requested",
+                occurred_at=later,
+                producer="test",
+                data={"phone": number, "code": "654321"},
+            )
+            await enqueue(
+                session, envelope, await on_code_requested(session, envelope), sign_name="测试"
+            )
+        await session.execute(
+            update(messages).where(messages.c.recipient.in_(phones)).values(next_attempt_at=later)
+        )
+    racers = [
+        Sender(
+            app.state.db,
+            app.state.outbox,
+            sms=app.state.sender.sms,
+            wechat=app.state.sender.wechat,
+            settings=notify_settings(fake, notify_batch=10),
+            clock=lambda: later + timedelta(seconds=1),
+        )
+        for _ in range(2)
+    ]
 
     while sum(await asyncio.gather(*(racer.run_once() for racer in racers))):
         pass
@@ -81,8 +101,11 @@ async def test_a_transient_error_is_retried_with_backoff(world, db, fake, clock,
     fake.fail_next("aliyun", "isp.SYSTEM_ERROR", to=ticket["contact_phone"])
     event = await world.publish("ticket.accepted", {"number": ticket["number"], "region_code": "x"})
 
-    [first] = await rows_until(db, lambda rows: rows and rows[0]["attempts"] == 1 and rows[0]["status"] == "queued",
-                               event_id=event.id)
+    [first] = await rows_until(
+        db,
+        lambda rows: rows and rows[0]["attempts"] == 1 and rows[0]["status"] == "queued",
+        event_id=event.id,
+    )
     assert first["error_code"] == "isp.SYSTEM_ERROR"
     assert timedelta(seconds=29) < first["next_attempt_at"] - clock() <= timedelta(seconds=30)
     assert inbox(fake, ticket["contact_phone"]) == []
@@ -95,16 +118,21 @@ async def test_a_transient_error_is_retried_with_backoff(world, db, fake, clock,
     assert len(inbox(fake, ticket["contact_phone"])) == 1
 
 
-async def test_a_permanent_error_fails_at_once_and_is_reported(world, db, fake, events, notify, settings):
+async def test_a_permanent_error_fails_at_once_and_is_reported(
+    world, db, fake, events, notify, settings
+):
     county = await world.county()
     ticket = await world.ticket(county["region"], contact_phone="12000000000")  # no such mobile
     event = await world.publish("ticket.accepted", {"number": ticket["number"], "region_code": "x"})
 
-    [row] = await rows_until(db, lambda rows: rows and rows[0]["status"] == "failed", event_id=event.id)
+    [row] = await rows_until(
+        db, lambda rows: rows and rows[0]["status"] == "failed", event_id=event.id
+    )
 
     assert (row["attempts"], row["error_code"]) == (1, "isv.MOBILE_NUMBER_ILLEGAL")
-    [failed] = await events.collect(lambda m: m["type"] == "notify.failed"
-                                    and m["data"]["message_id"] == str(row["id"]))
+    [failed] = await events.collect(
+        lambda m: m["type"] == "notify.failed" and m["data"]["message_id"] == str(row["id"])
+    )
     assert failed["data"]["recipient"] == "120****0000"
     assert failed["data"]["error_code"] == "isv.MOBILE_NUMBER_ILLEGAL"
     assert failed["data"]["ticket_number"] == ticket["number"]
@@ -117,16 +145,24 @@ async def test_transient_errors_stop_after_the_last_attempt(world, db, fake, eve
     event = await world.publish("ticket.accepted", {"number": ticket["number"], "region_code": "x"})
 
     for attempt in range(1, 5):
-        [row] = await rows_until(db, lambda rows, n=attempt: rows and rows[0]["attempts"] == n
-                                 and rows[0]["status"] == "queued", event_id=event.id)
+        [row] = await rows_until(
+            db,
+            lambda rows, n=attempt: (
+                rows and rows[0]["attempts"] == n and rows[0]["status"] == "queued"
+            ),
+            event_id=event.id,
+        )
         assert row["next_attempt_at"] - clock() <= timedelta(seconds=30 * 2 ** (attempt - 1))
         clock.advance(timedelta(seconds=30 * 2 ** (attempt - 1) + 1))
         notify.app.state.sender.wake()
 
-    [row] = await rows_until(db, lambda rows: rows and rows[0]["status"] == "failed", event_id=event.id)
+    [row] = await rows_until(
+        db, lambda rows: rows and rows[0]["status"] == "failed", event_id=event.id
+    )
     assert (row["attempts"], row["error_code"]) == (5, "HTTP_503")
-    assert await events.collect(lambda m: m["type"] == "notify.failed"
-                                and m["data"]["message_id"] == str(row["id"]))
+    assert await events.collect(
+        lambda m: m["type"] == "notify.failed" and m["data"]["message_id"] == str(row["id"])
+    )
     assert inbox(fake, ticket["contact_phone"]) == []
 
 
@@ -137,6 +173,8 @@ async def test_sent_messages_are_announced(world, db, events):
 
     [row] = await rows_until(db, all_sent(1), event_id=event.id)
 
-    [sent] = await events.collect(lambda m: m["type"] == "notify.sent" and m["data"]["message_id"] == str(row["id"]))
+    [sent] = await events.collect(
+        lambda m: m["type"] == "notify.sent" and m["data"]["message_id"] == str(row["id"])
+    )
     assert sent["data"]["template"] == "ticket.accepted" and sent["data"]["channel"] == "sms"
     assert ticket["contact_phone"] not in str(sent)

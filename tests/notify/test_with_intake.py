@@ -1,4 +1,4 @@
-"""End to end with intake's real app: the citizen logs in with the code notify texted, and hears back."""
+"""End to end with intake's app: a citizen logs in with the code notify texted, and hears back."""
 
 from datetime import datetime, timedelta
 
@@ -13,34 +13,47 @@ from tests.notify.world import all_sent, phone, rows_until, staff_headers
 
 @pytest.fixture(scope="module")
 async def intake(settings, notify):
-    async with running(create_intake(settings)) as client:
+    async with running(create_intake(settings.model_copy(update={"db_pool_size": 5}))) as client:
         yield client
 
 
 async def test_a_citizen_logs_in_with_the_texted_code_and_hears_the_ticket_accepted(
-        intake, world, db, fake, settings, clock):
+    intake, world, db, fake, settings, clock
+):
     clock.offset = timedelta(0)  # intake stamps its events with the real time
     number = phone()
     assert (await intake.post("/v1/auth/sms-code", json={"phone": number})).status_code == 202
     [code_row] = await rows_until(db, all_sent(1), recipient=number, template="auth.code_requested")
     [sms] = [m for m in fake.sent if m.to == number and m.template == "SMS_AUTH_CODE"]
 
-    login = await intake.post("/v1/auth/citizen-token", json={"phone": number, "code": sms.params["code"]})
+    login = await intake.post(
+        "/v1/auth/citizen-token", json={"phone": number, "code": sms.params["code"]}
+    )
     assert login.status_code == 200, login.text
     citizen = {"Authorization": f"Bearer {login.json()['access_token']}"}
     county = await world.county()
-    body = {"channel": "miniprogram", "type": "complaint", "urgency": "normal",
-            "content": "东风路小区门口垃圾长期堆放无人清运，气味难闻。",
-            "location": {"region_code": county["region"], "address": "东风路 1 号"},
-            "contact": {"name": "李女士"}, "anonymous": False, "public": True}
+    body = {
+        "channel": "miniprogram",
+        "type": "complaint",
+        "urgency": "normal",
+        "content": "东风路小区门口垃圾长期堆放无人清运，气味难闻。",
+        "location": {"region_code": county["region"], "address": "东风路 1 号"},
+        "contact": {"name": "李女士"},
+        "anonymous": False,
+        "public": True,
+    }
     submitted = await intake.post("/v1/tickets", json=body, headers=citizen)
     assert submitted.status_code == 201, submitted.text
     ticket = submitted.json()["number"]
 
     dispatcher = staff_headers(settings.jwt_secret, Role.dispatcher, county["region"])
-    accepted = await intake.post(f"/v1/tickets/{ticket}/actions/accept", json={}, headers=dispatcher)
+    accepted = await intake.post(
+        f"/v1/tickets/{ticket}/actions/accept", json={}, headers=dispatcher
+    )
     morning = datetime.now(SHANGHAI).replace(hour=10, minute=0)
-    clock.set(morning if morning > datetime.now(SHANGHAI) else morning + timedelta(days=1))  # after any quiet hours
+    clock.set(
+        morning if morning > datetime.now(SHANGHAI) else morning + timedelta(days=1)
+    )  # after any quiet hours
 
     assert accepted.status_code == 200, accepted.text
     [row] = await rows_until(db, all_sent(1), ticket_number=ticket, template="ticket.accepted")

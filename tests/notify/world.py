@@ -60,13 +60,19 @@ class TestClock:
 def notify_settings(fake: FakeProviders, **overrides) -> NotifySettings:
     """Provider settings pointing at the local fake."""
     values = {
-        "aliyun_access_key_id": fake.aliyun_key_id, "aliyun_access_key_secret": fake.aliyun_secret,
+        "aliyun_access_key_id": fake.aliyun_key_id,
+        "aliyun_access_key_secret": fake.aliyun_secret,
         "aliyun_base_url": fake.base_url,
-        "tencent_secret_id": fake.tencent_secret_id, "tencent_secret_key": fake.tencent_secret_key,
-        "tencent_sms_sdk_app_id": fake.tencent_sdk_app_id, "tencent_base_url": fake.base_url,
-        "wechat_appid": fake.wechat_appid, "wechat_secret": fake.wechat_secret,
-        "wechat_base_url": fake.base_url, "wechat_callback_token": "wx-push-token",
-        "notify_callback_token": "receipt-token", "notify_poll_seconds": 0.1,
+        "tencent_secret_id": fake.tencent_secret_id,
+        "tencent_secret_key": fake.tencent_secret_key,
+        "tencent_sms_sdk_app_id": fake.tencent_sdk_app_id,
+        "tencent_base_url": fake.base_url,
+        "wechat_appid": fake.wechat_appid,
+        "wechat_secret": fake.wechat_secret,
+        "wechat_base_url": fake.base_url,
+        "wechat_callback_token": "wx-push-token",
+        "notify_callback_token": "receipt-token",
+        "notify_poll_seconds": 0.1,
         "notify_http_timeout": 2.0,
     }
     return NotifySettings(**{**values, **overrides})
@@ -78,11 +84,26 @@ class Publisher:
     def __init__(self, exchange, clock):
         self.exchange, self.clock = exchange, clock
 
-    async def __call__(self, type_: str, data: dict, *, unit: str | None = None, ticket_id=None,
-                       event_id=None, occurred_at=None, correlation_id="test") -> Envelope:
-        envelope = Envelope(id=event_id or uuid.uuid4(), type=type_, producer="test",
-                            occurred_at=occurred_at or self.clock(), ticket_id=ticket_id,
-                            correlation_id=correlation_id, data=data)
+    async def __call__(
+        self,
+        type_: str,
+        data: dict,
+        *,
+        unit: str | None = None,
+        ticket_id=None,
+        event_id=None,
+        occurred_at=None,
+        correlation_id="test",
+    ) -> Envelope:
+        envelope = Envelope(
+            id=event_id or uuid.uuid4(),
+            type=type_,
+            producer="test",
+            occurred_at=occurred_at or self.clock(),
+            ticket_id=ticket_id,
+            correlation_id=correlation_id,
+            data=data,
+        )
         await self.send(envelope, unit=unit)
         return envelope
 
@@ -90,9 +111,13 @@ class Publisher:
         """Publish an envelope as it is (again, to redeliver it)."""
         body = orjson.dumps(envelope.model_dump(mode="json"))
         key = f"{envelope.type}.{unit}" if unit else envelope.type
-        message = aio_pika.Message(body, content_type="application/json",
-                                   message_id=str(envelope.id), type=envelope.type,
-                                   delivery_mode=aio_pika.DeliveryMode.PERSISTENT)
+        message = aio_pika.Message(
+            body,
+            content_type="application/json",
+            message_id=str(envelope.id),
+            type=envelope.type,
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        )
         await self.exchange.publish(message, routing_key=key)
 
 
@@ -144,14 +169,29 @@ class World:
         """Wait until notify's own tables show what an event should have recorded."""
         assert await wait_until(lambda: _exists(self.db, table, **where)), (table.name, where)
 
-    async def unit(self, code: str, region_code: str, *, kind: str = "town", handlers: int = 1,
-                   openids: int = 0, leaders: int = 1, name: str | None = None) -> dict:
+    async def unit(
+        self,
+        code: str,
+        region_code: str,
+        *,
+        kind: str = "town",
+        handlers: int = 1,
+        openids: int = 0,
+        leaders: int = 1,
+        name: str | None = None,
+    ) -> dict:
         """Publish `unit.upserted` and wait until notify knows the unit."""
-        data = {"code": code, "name": name or f"测试单位{code}", "kind": kind,
-                "parent": region_code, "region_code": region_code,
-                "handler_phones": [phone() for _ in range(handlers)],
-                "handler_openids": [openid() for _ in range(openids)],
-                "leader_phones": [phone() for _ in range(leaders)], "active": True}
+        data = {
+            "code": code,
+            "name": name or f"测试单位{code}",
+            "kind": kind,
+            "parent": region_code,
+            "region_code": region_code,
+            "handler_phones": [phone() for _ in range(handlers)],
+            "handler_openids": [openid() for _ in range(openids)],
+            "leader_phones": [phone() for _ in range(leaders)],
+            "active": True,
+        }
         for _ in range(50):  # the first may precede the notify queue's binding at start-up
             await self.publish("unit.upserted", data)
             if await wait_until(lambda: _exists(self.db, units, code=code), timeout=0.5):
@@ -168,29 +208,69 @@ class World:
             "town": await self.unit(f"{code}100", code, openids=openids),
         }
 
-    async def ticket(self, region_code: str, *, urgency: str = "normal", citizen_openid=None,
-                     contact_phone: str | None = None) -> dict:
+    async def ticket(
+        self,
+        region_code: str,
+        *,
+        urgency: str = "normal",
+        citizen_openid=None,
+        contact_phone: str | None = None,
+    ) -> dict:
         """Publish `ticket.created` and wait until notify knows the citizen."""
-        data = {"number": ticket_number(), "channel": "miniprogram", "ticket_type": "complaint",
-                "category": "市容环境", "urgency": urgency, "title": "东风路垃圾无人清运",
-                "content": "东风路小区门口垃圾长期堆放无人清运。", "region_code": region_code,
-                "town_code": f"{region_code}100", "address": "东风路 1 号", "lat": None, "lng": None,
-                "contact_phone": contact_phone or phone(), "citizen_openid": citizen_openid,
-                "anonymous": False, "media_ids": []}
+        data = {
+            "number": ticket_number(),
+            "channel": "miniprogram",
+            "ticket_type": "complaint",
+            "category": "市容环境",
+            "urgency": urgency,
+            "title": "东风路垃圾无人清运",
+            "content": "东风路小区门口垃圾长期堆放无人清运。",
+            "region_code": region_code,
+            "town_code": f"{region_code}100",
+            "address": "东风路 1 号",
+            "lat": None,
+            "lng": None,
+            "contact_phone": contact_phone or phone(),
+            "citizen_openid": citizen_openid,
+            "anonymous": False,
+            "media_ids": [],
+        }
         envelope = await self.publish("ticket.created", data, ticket_id=uuid.uuid4())
         await self.until_known(tickets, number=data["number"])
         return {**data, "ticket_id": envelope.ticket_id}
 
-    async def assign(self, ticket: dict, unit: dict, role: str = "lead", *, reason: str = "auto",
-                     decision: str = "test") -> Envelope:
+    async def assign(
+        self,
+        ticket: dict,
+        unit: dict,
+        role: str = "lead",
+        *,
+        reason: str = "auto",
+        decision: str = "test",
+    ) -> Envelope:
         """Publish `ticket.assigned.<unit>` as routing does; `decision` is its correlation id."""
-        data = {"number": ticket["number"], "unit_code": unit["code"], "unit_name": unit["name"],
-                "role": role, "assignment_id": str(uuid.uuid4()), "category": "市容环境",
-                "urgency": ticket["urgency"], "sla_class": ticket["urgency"],
-                "statutory_days": None, "ticket_type": "complaint",
-                "region_code": unit["region_code"], "reason": reason, "suggestions": []}
-        return await self.publish("ticket.assigned", data, unit=unit["code"],
-                                  ticket_id=ticket["ticket_id"], correlation_id=decision)
+        data = {
+            "number": ticket["number"],
+            "unit_code": unit["code"],
+            "unit_name": unit["name"],
+            "role": role,
+            "assignment_id": str(uuid.uuid4()),
+            "category": "市容环境",
+            "urgency": ticket["urgency"],
+            "sla_class": ticket["urgency"],
+            "statutory_days": None,
+            "ticket_type": "complaint",
+            "region_code": unit["region_code"],
+            "reason": reason,
+            "suggestions": [],
+        }
+        return await self.publish(
+            "ticket.assigned",
+            data,
+            unit=unit["code"],
+            ticket_id=ticket["ticket_id"],
+            correlation_id=decision,
+        )
 
     async def handled(self, event: Envelope) -> None:
         """Wait until notify's consumer has processed the event (whatever it decided)."""
