@@ -55,7 +55,7 @@ def start_service(service: str, settings: Settings, port: int, extra_env: dict |
                             env=env)
 
 
-async def wait_ready(port: int, timeout: float = 30.0) -> None:
+async def wait_ready(port: int, timeout: float = 90.0) -> None:
     deadline = time.monotonic() + timeout
     async with httpx.AsyncClient() as client:
         while time.monotonic() < deadline:
