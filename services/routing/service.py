@@ -55,24 +55,30 @@ async def route_new(session: AsyncSession, ticket_id: uuid.UUID, data: TicketCre
     ticket = await ticket_store.insert_ticket(session, ticket_id, data, created_at)
     if ticket is None:
         return
-    category = await _active_category(session, ticket["category"])
-    pairs, match = [], None
-    if category is not None:
-        match = await rule_store.match(session, category["code"], ticket["region_code"],
-                                       ticket["town_code"])
-    else:
-        pairs = await suggest(session, _text(ticket), ticket["region_code"], ticket["town_code"])
-        if pairs and pairs[0][0].confidence >= CONFIDENT:
-            category = await get_category(session, pairs[0][0].category_code)
-            match = pairs[0][1]
+    category, match, pairs = await _decide(session, ticket)
     if match:
         await ticket_store.set_values(session, ticket["id"], category=category["code"])
         await _assign(session, {**ticket, "category": category["code"]}, match,
                       reason="auto", category=category)
     else:
-        suggestions = _given_first(category, _out(pairs))
-        await to_manual_queue(session, ticket, suggestions, reason="manual_queue")
+        pairs = pairs or await suggest(session, _text(ticket), ticket["region_code"],
+                                       ticket["town_code"])
+        await to_manual_queue(session, ticket, _given_first(category, _out(pairs)),
+                              reason="manual_queue")
     await duplicates.flag(session, ticket)
+
+
+async def _decide(session: AsyncSession, ticket: dict) -> tuple[dict | None, Match | None, list]:
+    """The category (given, or classified with confidence), its rule's units here, suggestions."""
+    category = await _active_category(session, ticket["category"])
+    if category is not None:
+        match = await rule_store.match(session, category["code"], ticket["region_code"],
+                                       ticket["town_code"])
+        return category, match, []
+    pairs = await suggest(session, _text(ticket), ticket["region_code"], ticket["town_code"])
+    if pairs and pairs[0][0].confidence >= CONFIDENT:
+        return await get_category(session, pairs[0][0].category_code), pairs[0][1], pairs
+    return None, None, pairs
 
 
 async def _active_category(session: AsyncSession, code: str | None) -> dict | None:
