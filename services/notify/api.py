@@ -23,6 +23,7 @@ from services.notify.templates import (
     WechatTemplate,
     render_sms,
     render_wechat,
+    sms_segments,
 )
 
 router = APIRouter(prefix="/v1")
@@ -58,7 +59,7 @@ async def list_messages(
 
 
 def _message_view(row, principal: Principal) -> dict:
-    view = dict(row)
+    view = dict(row, segments=sms_segments(row["text"]) if row["channel"] == "sms" else None)
     if principal.role is not Role.admin:
         view["recipient"] = masked(row["channel"], row["recipient"])
         view["text"] = mask(row["text"])

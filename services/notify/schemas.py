@@ -24,6 +24,7 @@ class MessageOut(BaseModel):
     status: Status
     attempts: int
     text: str
+    segments: int | None = None  # SMS only: how many the carrier bills
     next_attempt_at: datetime | None
     provider: str | None
     provider_message_id: str | None

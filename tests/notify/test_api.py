@@ -47,7 +47,7 @@ async def test_the_command_center_sees_failed_messages_of_its_county_masked(
         "isv.MOBILE_NUMBER_ILLEGAL",
     )
     assert seen["recipient"] == "120****0001" and "12000000001" not in dispatcher.text
-    assert [m["recipient"] for m in admin.json()] == ["12000000001"]
+    assert [(m["recipient"], m["segments"]) for m in admin.json()] == [("12000000001", 1)]
     assert elsewhere.json() == []
 
 
