@@ -1,5 +1,6 @@
 """Tickets driven through sla the way the other services drive it: real envelopes."""
 
+import asyncio
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -77,3 +78,23 @@ class Ticket:
                 select(outbox.c.envelope).where(outbox.c.envelope["ticket_id"].astext == str(self.id))
                 .order_by(outbox.c.id))
             return [row.envelope for row in rows]
+
+
+async def collect(events, predicate, *, count: int, timeout: float = 20.0) -> list[dict]:
+    """Tap.collect, patient with a loaded broker: a slow basic.get raises TimeoutError there."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        try:
+            return await events.collect(predicate, count=count, timeout=deadline - loop.time())
+        except TimeoutError:
+            if loop.time() >= deadline:
+                raise
+
+
+async def drain(events, seconds: float) -> None:
+    """Tap.drain, as patient as `collect`."""
+    try:
+        await events.drain(seconds)
+    except TimeoutError:
+        await events.drain(seconds)

@@ -28,7 +28,7 @@ async def deliver(settings, envelope, routing_key: str, seen) -> bool:
         await connection.close()
 
 
-async def test_clocks_start_and_stop_from_broker_events(sla, settings):
+async def test_clocks_start_and_stop_from_broker_events(sla, sla_settings):
     unit, ticket = unit_code("town"), Ticket(sla.app)
     assigned = ticket.envelope(
         "ticket.assigned", at(2026, 11, 2, 10), unit_code=unit, unit_name="江那镇", role="lead",
@@ -38,11 +38,11 @@ async def test_clocks_start_and_stop_from_broker_events(sla, settings):
     async def started() -> bool:
         return len(await ticket.clocks()) == 2
 
-    assert await deliver(settings, assigned, f"ticket.assigned.{unit}", started)
+    assert await deliver(sla_settings, assigned, f"ticket.assigned.{unit}", started)
     signed = ticket.envelope("ticket.signed", at(2026, 11, 2, 11), unit_code=unit)
 
     async def met() -> bool:
         return (await ticket.clock(unit, "response"))["state"] == "met"
 
-    assert await deliver(settings, signed, "ticket.signed", met)
+    assert await deliver(sla_settings, signed, "ticket.signed", met)
     assert len(await ticket.clocks()) == 2

@@ -18,8 +18,8 @@ NOTICE = {"year": 2030, "note": "国办发明电（测试）",
 
 
 @pytest.fixture
-def invoke(settings, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+def invoke(sla_settings, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", sla_settings.database_url)
     get_settings.cache_clear()
     yield lambda *args: CliRunner().invoke(cli.app, list(args))
     get_settings.cache_clear()
@@ -36,13 +36,13 @@ def year_as_counted(url: str, year: int) -> dict:
     return asyncio.run(read())
 
 
-def test_calendar_load_makes_the_year_official(invoke, settings, tmp_path):
+def test_calendar_load_makes_the_year_official(invoke, sla_settings, tmp_path):
     path = tmp_path / "2030.json"
     path.write_text(json.dumps(NOTICE, ensure_ascii=False), encoding="utf-8")
     result = invoke("calendar-load", str(path))
     assert result.exit_code == 0, result.output
     assert "2030: 6 holidays on weekdays, 2 make-up workdays" in result.output
-    year = year_as_counted(settings.database_url, 2030)
+    year = year_as_counted(sla_settings.database_url, 2030)
     assert year["source"] == "notice" and year["estimated"] is False and year["loaded_by"] == "cli"
     assert [str(d) for d in year["workdays"]] == NOTICE["workdays"]
 
