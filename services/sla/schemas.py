@@ -25,7 +25,8 @@ class DeadlineOut(BaseModel):
 class CalendarNoticeIn(Strict):
     """国务院办公厅放假安排：放假日期与调休上班日期。"""
 
-    holidays: list[date] = Field(default_factory=list, max_length=366, description="放假日期")
+    holidays: list[date] = Field(default_factory=list, max_length=366,
+                                 description="放假日期（至少列出落在周一至周五的放假日）")
     workdays: list[date] = Field(default_factory=list, max_length=366, description="调休上班日期（周末）")
     note: str | None = Field(None, max_length=200, description="来源，如「国办发明电〔2026〕X 号」")
 
