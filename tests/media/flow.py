@@ -9,6 +9,7 @@ import httpx
 import orjson
 
 from services.core.auth import Principal, Role, issue_token
+from services.core.consumer import wait_until
 from services.core.events import UnitEvent
 
 
@@ -117,3 +118,24 @@ async def submitted(intake, who: Person, **overrides) -> dict:
     response = await submit(intake, who, **overrides)
     assert response.status_code == 201, response.text
     return response.json()
+
+
+async def until_consuming(settings, queue_name: str) -> None:
+    """Wait until a consumer is attached to the queue, so no event is published before it."""
+    connection = await aio_pika.connect(settings.amqp_url)
+
+    async def consuming() -> bool:
+        channel = await connection.channel()
+        try:
+            queue = await channel.declare_queue(queue_name, passive=True)
+            return queue.declaration_result.consumer_count > 0
+        except aio_pika.exceptions.ChannelClosed:
+            return False
+        finally:
+            if not channel.is_closed:
+                await channel.close()
+
+    try:
+        assert await wait_until(consuming, timeout=20), f"nobody consumes {queue_name}"
+    finally:
+        await connection.close()
