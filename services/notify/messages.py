@@ -40,8 +40,10 @@ class Notice:
 
 
 def masked(channel: str, recipient: str) -> str:
-    """A recipient fit for logs, events and non-admin eyes."""
-    return mask_phone(recipient) if channel == "sms" else recipient[:6] + "****"
+    """A recipient fit for logs, events and non-admin eyes; distinct recipients stay distinct."""
+    if channel == "sms":
+        return mask_phone(recipient)
+    return recipient[:4] + "****" + recipient[-4:] if len(recipient) > 8 else "****"
 
 
 def event_data(row) -> dict:

@@ -1,6 +1,7 @@
 """The message log for the command center, and templates administrators can edit."""
 
 from services.core.auth import Role
+from services.notify.messages import masked
 from services.notify.templates import DEFAULT_TEMPLATES
 from tests.notify.world import all_sent, rows_until, staff_headers
 
@@ -168,3 +169,9 @@ async def test_only_admins_edit_templates_and_only_known_ones(notify, settings):
         "/v1/templates/ticket.lost/citizen/sms", headers=staff_headers(settings.jwt_secret)
     )
     assert unknown.status_code == 404
+
+
+def test_masked_recipients_hide_the_middle_but_stay_distinct():
+    assert masked("sms", "13812345678") == "138****5678"
+    openids = ["oDemo-532622100", "oDemo-532622101"]
+    assert [masked("wechat", o) for o in openids] == ["oDem****2100", "oDem****2101"]
