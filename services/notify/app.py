@@ -53,6 +53,11 @@ def build_sender(worker: Worker, notify: NotifySettings, clock: Clock) -> Sender
     )
 
 
+def queue_specs(settings: Settings) -> list[QueueSpec]:
+    """Notify's queue: login codes, the unit directory, every ticket and SLA event."""
+    return [QueueSpec(settings.broker_name("notify.events"), handlers.BINDINGS)]
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -66,7 +71,7 @@ def create_app(
         app.state.outbox = worker.outbox = Outbox(outbox, "notify")
         app.state.notify_settings = notify
         app.state.sender = sender = build_sender(worker, notify, clock)
-        spec = QueueSpec(worker.settings.broker_name("notify.events"), handlers.BINDINGS)
+        [spec] = queue_specs(worker.settings)
         consumer = Consumer(
             worker.db, spec, handlers.bind(sign_name=notify.sms_sign_name), processed
         )
