@@ -91,8 +91,10 @@ def serve(service: str, port: int = typer.Option(0, help="default: the service's
     import uvicorn
 
     os.environ["PORT"] = str(port or PORTS[service])
+    # Behind the gateway each API lives under /api/<service>: docs must link there.
     uvicorn.run(f"services.{service}.app:create_app", factory=True, host="0.0.0.0",
-                port=int(os.environ["PORT"]), loop="uvloop", access_log=False, log_config=None)
+                port=int(os.environ["PORT"]), loop="uvloop", access_log=False, log_config=None,
+                root_path=os.environ.get("ROOT_PATH", ""))
 
 
 def _s3_reachable(endpoint: str) -> bool:

@@ -12,6 +12,8 @@ import pytest
 
 from tests.deploy.deployment import DEPLOY, FIVE
 
+# A real nginx is a Debian package, not a PyPI one: where it is missing, test_gateway.py still
+# checks every route by reading nginx.conf, and this file proves the same routes on the real server.
 pytestmark = pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
 
 DOCS = b"<script>SwaggerUIBundle({url: '/openapi.json', dom_id: '#swagger-ui'})</script>"
