@@ -9,7 +9,9 @@ from services.core.consumer import wait_until
 from tests.media import samples
 from tests.media.flow import assign, citizen, intake_service, staff, submitted, uploaded
 
-UNIT, OTHER_UNIT = "532622-urban", "532622-police"
+# Units routing never picks: when a routing app runs in the same test session, its own
+# assignments of these tickets must not grant or keep access here.
+UNIT, OTHER_UNIT = f"test-{uuid.uuid4().hex[:6]}-a", f"test-{uuid.uuid4().hex[:6]}-b"
 
 
 async def status_for(media, media_id: str, who) -> int:
