@@ -1,17 +1,43 @@
 """A running notify app talking to the local provider fake, and real events to feed it."""
 
+import asyncio
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import aio_pika
+import asyncpg
 import pytest
 
 from services.core import broker as topology
 from services.core.db import Database
+from services.core.migrate import upgrade_all
 from services.core.testing import running, tap
 from services.notify.app import create_app
 from services.notify.fake_providers import FakeProviders
 from services.notify.policy import SHANGHAI
 from tests.notify.world import Publisher, TestClock, World, notify_settings
+
+
+@pytest.fixture(scope="session")
+async def settings(settings):
+    """The run's settings, with a database and broker namespace of notify's own.
+
+    Other folders start whole platforms (tests/e2e) whose notify replicas would otherwise
+    take these tests' messages and send them through another fake provider.
+    """
+    parts = urlsplit(settings.database_url)
+    name = f"{parts.path.lstrip('/')}_notify"
+    admin = await asyncpg.connect(parts._replace(scheme="postgresql", path="/postgres").geturl())
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = parts._replace(path=f"/{name}").geturl()
+    await asyncio.to_thread(upgrade_all, url, ("intake", "notify"))
+    namespace = f"{settings.broker_namespace}notify."
+    yield settings.model_copy(update={"database_url": url, "broker_namespace": namespace})
+    connection = await aio_pika.connect(settings.amqp_url)
+    await topology.delete_exchanges(await connection.channel(), namespace)
+    await connection.close()
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.close()
 
 
 @pytest.fixture(scope="session")
