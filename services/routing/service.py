@@ -181,17 +181,21 @@ async def return_to_queue(session: AsyncSession, ticket: dict, unit_code: str, w
     if ticket["status"] != "open":
         return
     excluded = await assignments.returned_units(session, ticket["id"])
-    pairs = await suggest(session, _text(ticket), ticket["region_code"], ticket["town_code"],
-                          exclude=excluded)
-    category = await get_category(session, ticket["category"])
-    suggestions = _out(pairs)
-    if category is not None:
-        match = await rule_store.match(session, category["code"], ticket["region_code"],
-                                       ticket["town_code"], excluded)
-        suggestions = [SuggestionOut(category=category["code"], confidence=1.0,
-                                     lead_unit=match.lead.unit_code if match else None),
-                       *(s for s in suggestions if s.category != category["code"])]
-    await to_manual_queue(session, ticket, suggestions, reason="return", excluded=excluded)
+    await to_manual_queue(session, ticket, await _suggestions_without(session, ticket, excluded),
+                          reason="return", excluded=excluded)
+
+
+async def _suggestions_without(session: AsyncSession, ticket: dict,
+                               excluded: frozenset[str]) -> list[SuggestionOut]:
+    """The ticket's category first (with its rule's next unit), then the classifier's."""
+    here = (ticket["region_code"], ticket["town_code"])
+    suggestions = _out(await suggest(session, _text(ticket), *here, exclude=excluded))
+    if ticket["category"] is None:
+        return suggestions
+    match = await rule_store.match(session, ticket["category"], *here, excluded)
+    own = SuggestionOut(category=ticket["category"], confidence=1.0,
+                        lead_unit=match.lead.unit_code if match else None)
+    return [own, *(s for s in suggestions if s.category != own.category)]
 
 
 async def close(session: AsyncSession, ticket: dict, why: str,

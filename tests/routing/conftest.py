@@ -14,7 +14,7 @@ from services.intake.app import create_app as create_intake
 from services.intake.seed import seed as seed_staff
 from services.routing.app import QUEUE, create_app
 from services.routing.seed import seed
-from tests.routing.flow import API_KEY, until_consuming
+from tests.routing.flow import API_KEY, PatientTap, until_consuming
 
 
 def _small(settings):
@@ -53,4 +53,4 @@ async def intake(settings, db, routing):
 async def events(settings):
     """Every event of this run, as it really went out on the broker."""
     async with tap(settings) as t:
-        yield t
+        yield PatientTap(t.queue)

@@ -3,7 +3,8 @@
 import pytest
 
 from services.core.auth import Role
-from tests.routing.flow import assigned, bearer, submit
+from services.core.testing import tap
+from tests.routing.flow import PatientTap, assigned, bearer, submit
 
 FOOD = "这家餐馆卖的凉菜吃了拉肚子，后厨很脏。"
 NOISE = "小区旁边工地每天半夜打桩，噪音太大，吵得老人孩子都睡不着。"
@@ -11,9 +12,8 @@ NOISE = "小区旁边工地每天半夜打桩，噪音太大，吵得老人孩�
 
 @pytest.fixture(scope="module")
 async def food_ticket(intake, settings):
-    from services.core.testing import tap
-
-    async with tap(settings) as events:
+    async with tap(settings) as core_tap:
+        events = PatientTap(core_tap.queue)
         ticket = await submit(intake, FOOD, category="market.food")
         await events.collect(assigned(ticket["number"]), count=2)
     return ticket
