@@ -39,11 +39,33 @@ async def scratch(prefix: str = "bench"):
     await admin.execute(f'CREATE DATABASE "{name}"')
     url = base.database_url.rsplit("/", 1)[0] + f"/{name}"
     await asyncio.to_thread(upgrade_all, url)
+    settings = base.model_copy(update={"database_url": url, "broker_namespace": f"{prefix}.{run}."})
     try:
-        yield base.model_copy(update={"database_url": url, "broker_namespace": f"{prefix}.{run}."})
+        yield settings
     finally:
+        await remove_broker_names(settings)
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+async def remove_broker_names(settings: Settings, extra_queues=()) -> None:
+    """Delete the queues and exchanges the services declared in this namespace."""
+    import importlib
+
+    import aio_pika
+
+    from services.cli import _services
+    from services.core import broker
+
+    connection = await aio_pika.connect(settings.amqp_url)
+    channel = await connection.channel()
+    for name in _services():
+        for spec in getattr(importlib.import_module(f"services.{name}.app"), "queue_specs", lambda _: [])(settings):
+            await broker.delete_queue(channel, spec)
+    for queue in extra_queues:
+        await channel.queue_delete(queue)
+    await broker.delete_exchanges(channel, settings.broker_namespace)
+    await connection.close()
 
 
 def start_service(service: str, settings: Settings, port: int, extra_env: dict | None = None):

@@ -19,11 +19,16 @@ from services.routing.models import processed
 QUEUE = "routing.tickets"
 
 
+def queue_specs(settings: Settings) -> list[QueueSpec]:
+    """Routing's queue: the ticket events it decides on."""
+    return [QueueSpec(settings.broker_name(QUEUE), tuple(HANDLERS))]
+
+
 async def setup(app: FastAPI, worker: Worker) -> None:
     """Routing's outbox, its ticket consumer, and a classifier loaded before the first ticket."""
     app.state.outbox = worker.outbox = OUTBOX
     await asyncio.to_thread(classifier.warm_up)
-    spec = QueueSpec(worker.settings.broker_name(QUEUE), tuple(HANDLERS))
+    [spec] = queue_specs(worker.settings)
     worker.consumers.append((spec, Consumer(worker.db, spec, HANDLERS, processed)))
 
 

@@ -20,6 +20,11 @@ from services.sla.scheduler import Scheduler, utc_now
 TICK_SECONDS = 5.0
 
 
+def queue_specs(settings: Settings) -> list[QueueSpec]:
+    """Sla's queue: the ticket events that start, pause, move and stop clocks."""
+    return [QueueSpec(settings.broker_name("sla"), BINDINGS)]
+
+
 def create_app(settings: Settings | None = None, *, now: Callable[[], datetime] = utc_now,
                tick_seconds: float = TICK_SECONDS) -> FastAPI:
     """The sla ASGI app; `now` is the clock its scheduler and views read (tests inject one)."""
@@ -28,7 +33,7 @@ def create_app(settings: Settings | None = None, *, now: Callable[[], datetime] 
     async def setup(app: FastAPI, worker: Worker) -> None:
         app.state.now = now
         app.state.outbox = worker.outbox = Outbox(outbox, "sla")
-        spec = QueueSpec(settings.broker_name("sla"), BINDINGS)
+        [spec] = queue_specs(settings)
         app.state.consumer = Consumer(worker.db, spec, HANDLERS, processed)
         worker.consumers.append((spec, app.state.consumer))
         app.state.scheduler = Scheduler(worker.db, worker.outbox, now=now)

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from bench.common import free_port, start_service, wait_ready
+from bench.common import free_port, scratch, start_service, wait_ready
 from services.media.s3server import start_s3
 from services.notify.fake_providers import FakeProviders
 
@@ -15,7 +15,15 @@ SERVICES = ("intake", "routing", "sla", "notify", "media")
 PASSWORD = "e2e-password"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
+async def e2e_settings():
+    """A database and broker namespace of the story's own: its five replicas must not
+    compete with the in-process apps other test folders run in the shared namespace."""
+    async with scratch("e2e") as settings:
+        yield settings
+
+
+@pytest.fixture(scope="package")
 async def providers():
     """The SMS and WeChat providers we cannot reach, as a local server speaking their protocols."""
     async with FakeProviders() as fake:
@@ -43,9 +51,10 @@ def _cli(settings, env, *args) -> None:
                    stdout=subprocess.DEVNULL)
 
 
-@pytest.fixture(scope="session")
-async def platform(settings, providers, tmp_path_factory):
+@pytest.fixture(scope="package")
+async def platform(e2e_settings, providers, tmp_path_factory):
     """Topology, demo seed, then the five services, each its own process; their ports."""
+    settings = e2e_settings
     s3 = start_s3(f"127.0.0.1:{free_port()}", settings.s3_access_key, settings.s3_secret_key,
                   str(tmp_path_factory.mktemp("s3")))
     ports = {name: free_port() for name in SERVICES}
@@ -55,7 +64,8 @@ async def platform(settings, providers, tmp_path_factory):
     processes = [start_service(name, settings, ports[name], env) for name in SERVICES]
     try:
         await asyncio.gather(*(wait_ready(port) for port in ports.values()))
-        yield {"ports": ports, "env": env, "cli": lambda *args: _cli(settings, env, *args)}
+        yield {"ports": ports, "env": env, "settings": settings,
+               "cli": lambda *args: _cli(settings, env, *args)}
     finally:
         for process in processes:
             process.terminate()

@@ -112,7 +112,8 @@ async def handle_once(story: Story, number: str, result: str, evidence: str) -> 
     assert resolved["status"] == "resolved"
 
 
-async def test_a_report_from_login_to_archive(settings, platform, providers):
+async def test_a_report_from_login_to_archive(platform, providers):
+    settings = platform["settings"]
     story = Story(platform["ports"], providers)
     for username in ("center-532622", f"handler-{TOWN}", f"leader-{TOWN}"):
         await story.staff(username)
@@ -154,6 +155,7 @@ async def test_a_report_from_login_to_archive(settings, platform, providers):
                                                   headers=story.tokens["center-532622"])).json()
         assert [r["kind"] for r in archive["reports"]].count("completion") == 2
     finally:
+        await dept.delete(if_unused=False, if_empty=False)
         await connection.close()
         await story.close()
 
