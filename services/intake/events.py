@@ -120,6 +120,14 @@ class TicketCompletionSentBack(UnitAction):
     by: str
 
 
+class TicketMediaAttached(Event):
+    """Evidence a unit attached to a contact log, reply, part or completion report."""
+
+    type = "ticket.media_attached"
+    number: str
+    media_ids: list[uuid.UUID]
+
+
 class TicketEvaluated(Event):
     type = "ticket.evaluated"
     number: str

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from services.core.auth import Principal, Role, require
 from services.core.deps import CallerDep, SessionDep
 from services.core.problems import Problem
-from services.intake import actions, archive, service, unit_requests  # noqa: F401  (register actions)
+from services.intake import actions, archive, events, service, unit_requests  # noqa: F401  (register actions)
 from services.intake.access import NOT_FOUND, readable
 from services.intake.schemas import TicketDetail, TicketOut
 from services.intake.statuses import Status
@@ -35,8 +35,12 @@ async def perform(request: Request, session, definition: Action, number: str, ac
         log.warning("action.refused", action=definition.name, number=number, role=actor.role.value,
                     unit=actor.unit, status=refused.status)
         raise
-    await request.app.state.media.describe(list(getattr(body, "media_ids", [])), actor)
-    await definition.run(Context(session, request.app.state.outbox, ticket, actor), body)
+    media_ids = list(getattr(body, "media_ids", []))
+    await request.app.state.media.describe(media_ids, actor)
+    context = Context(session, request.app.state.outbox, ticket, actor)
+    await definition.run(context, body)
+    if media_ids:  # the media service keeps attached evidence past its retention window
+        await context.emit(events.TicketMediaAttached(number=number, media_ids=media_ids))
     return await detail_view(session, await service.find(session, number), actor)
 
 

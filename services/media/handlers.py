@@ -62,7 +62,8 @@ HANDLERS = {
     "ticket.supplemented": on_media_listed,
     "ticket.return_requested": on_media_listed,
     "ticket.resolved": on_media_listed,
+    "ticket.media_attached": on_media_listed,
     "ticket.assigned": on_assigned,
 }
 BINDINGS = ("ticket.created", "ticket.supplemented", "ticket.return_requested", "ticket.resolved",
-            "ticket.assigned.*")
+            "ticket.media_attached", "ticket.assigned.*")

@@ -5,19 +5,12 @@ import uuid
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 
-from services.core.auth import STAFF
 from services.media.models import DELETED, objects
 from services.media.service import Media
 
 log = structlog.get_logger()
-
-# Staff evidence on a reply, a contact note or a completion awaiting audit is named in no
-# event yet (only resolved and return requests are), so it waits longer than a citizen's
-# abandoned upload.
-STAFF_RETENTION = timedelta(days=30)
-
 
 async def purge_batch(media: Media, *, now: datetime) -> list[uuid.UUID]:
     """Delete one batch of unattached uploads older than the retention period; their ids."""
@@ -41,12 +34,8 @@ async def purge_batch(media: Media, *, now: datetime) -> list[uuid.UUID]:
 
 
 def _expired(media: Media, now: datetime):
-    """Older than the retention period of the uploader's side (citizens, or staff)."""
-    created = objects.c.created_at
-    staff = objects.c.owner_role.in_([role.value for role in STAFF])
-    return or_(
-        and_(~staff, created < now - timedelta(hours=media.settings.media_retention_hours)),
-        and_(staff, created < now - STAFF_RETENTION))
+    """Older than the retention period; staff evidence is attached by ticket.media_attached."""
+    return objects.c.created_at < now - timedelta(hours=media.settings.media_retention_hours)
 
 
 async def purge(media: Media, *, now: datetime) -> list[uuid.UUID]:

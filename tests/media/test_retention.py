@@ -8,11 +8,13 @@ import httpx
 from sqlalchemy import update
 
 from services.core.auth import Role
+from services.core.consumer import wait_until
+from services.intake.events import TicketMediaAttached
 from services.media import retention
 from services.media.handlers import attach
 from services.media.models import objects
 from tests.media import samples
-from tests.media.flow import citizen, staff, uploaded
+from tests.media.flow import citizen, publish, staff, uploaded
 
 DAY = timedelta(hours=24)
 
@@ -78,11 +80,20 @@ async def test_two_jobs_at_once_share_the_work_without_deleting_twice(media, set
     assert [await state_of(media, b) for b in old] == ["deleted"] * 8
 
 
-async def test_staff_evidence_waits_longer_for_its_ticket(media, settings):
+async def test_staff_evidence_named_by_intake_stays_and_the_rest_goes(media, settings):
     handler = staff(settings, Role.handler, "532622-urban")
-    week_old = await aged(media, await uploaded(media, handler, samples.jpeg()), 7 * DAY)
-    month_old = await aged(media, await uploaded(media, handler, samples.jpeg()), 31 * DAY)
+    evidence = await aged(media, await uploaded(media, handler, samples.jpeg()), 2 * DAY)
+    forgotten = await aged(media, await uploaded(media, handler, samples.jpeg()), 2 * DAY)
+    ticket_id = uuid.uuid4()
+    await publish(settings, TicketMediaAttached(number="WS20261124009999",
+                                                media_ids=[uuid.UUID(evidence["id"])]), ticket_id)
 
+    async def attached() -> bool:
+        async with media.app.state.db.transaction() as session:
+            return await session.scalar(objects.select().with_only_columns(objects.c.attached_at)
+                                        .where(objects.c.id == uuid.UUID(evidence["id"]))) is not None
+
+    assert await wait_until(attached)
     await retention.purge(media.app.state.media, now=datetime.now(UTC))
 
-    assert [await state_of(media, b) for b in (week_old, month_old)] == ["stored", "deleted"]
+    assert [await state_of(media, b) for b in (evidence, forgotten)] == ["stored", "deleted"]
