@@ -169,7 +169,7 @@ def _instant(value: str | datetime) -> datetime:
 def _needs_ticket(handler: Handler) -> Handler:
     async def guarded(session: AsyncSession, envelope: Envelope) -> None:
         if envelope.ticket_id is None:
-            log.warning("sla.event_without_ticket", event=envelope.type)
+            log.warning("sla.event_without_ticket", event_type=envelope.type)
             return
         await handler(session, envelope)
 
