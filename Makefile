@@ -19,7 +19,6 @@ install: $(VENV)/.installed
 
 migrate: install
 	$(PY) -m services.cli migrate
-	$(PY) -m services.cli topology
 
 seed: migrate
 	$(PY) -m services.cli seed

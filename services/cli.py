@@ -32,12 +32,14 @@ async def _create_database(url: str) -> None:
 
 
 @app.command()
-def migrate() -> None:
-    """Create the database if missing and migrate every service schema."""
+def migrate(broker: bool = typer.Option(True, help="also declare the broker topology")) -> None:
+    """Create the database if missing, migrate every service schema, declare every queue."""
     url = get_settings().database_url
     asyncio.run(_create_database(url))
     upgrade_all(url)
     typer.echo(f"migrated: {', '.join(available())}")
+    if broker:
+        topology()
 
 
 @app.command()
