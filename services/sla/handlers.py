@@ -29,7 +29,7 @@ async def on_created(session: AsyncSession, envelope: Envelope) -> None:
 
 
 async def on_assigned(session: AsyncSession, envelope: Envelope) -> None:
-    """A lead or responsible unit's response and completion clocks start; a transfer ends others'."""
+    """A lead or responsible unit's clocks start; a transfer or return ends the earlier ones."""
     data, at = envelope.data, envelope.occurred_at
     # Until ticket.created is seen (or if it never was), the assignment dates the ticket.
     await facts.upsert_ticket(session, envelope.ticket_id, data["number"],
@@ -50,11 +50,11 @@ async def on_assigned(session: AsyncSession, envelope: Envelope) -> None:
 
 
 async def _stop_replaced(session: AsyncSession, envelope: Envelope) -> None:
-    # Assignments made together (one routing decision) share a correlation id; they do not
-    # replace each other, only the units assigned before.
+    # A dispatch or return is one routing decision whose assignments share a correlation id;
+    # it replaces every earlier one, a unit kept in its role included (its clocks restart),
+    # and whichever of its events comes first ends the old clocks.
     for clock in await timers.open_clocks(session, envelope.ticket_id):
-        same_decision = envelope.correlation_id and clock["correlation_id"] == envelope.correlation_id
-        if clock["unit_code"] != envelope.data["unit_code"] and not same_decision:
+        if not envelope.correlation_id or clock["correlation_id"] != envelope.correlation_id:
             await timers.stop(session, clock, at=envelope.occurred_at,
                               reason=envelope.data["reason"], judge=False)
 

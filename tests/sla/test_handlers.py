@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 import structlog
 
 from services.core.auth import Role
@@ -133,6 +134,23 @@ async def test_a_transfer_stops_the_previous_units_clocks(sla):
     for unit in (second, third):  # assigned together: neither replaces the other
         assert clocks[(unit, "completion", 1)]["state"] == "running"
         assert clocks[(unit, "completion", 1)]["started_at"] == at(2026, 11, 2, 15)
+
+
+@pytest.mark.parametrize("kept_first", [True, False])
+async def test_a_unit_kept_by_a_transfer_starts_afresh_whichever_event_comes_first(sla, kept_first):
+    kept, old, new, ticket = unit_code("kept"), unit_code("old"), unit_code("new"), Ticket(sla.app)
+    await ticket.assign(old, at(2026, 11, 2, 10), correlation_id="first")
+    await ticket.assign(kept, at(2026, 11, 2, 10), role="responsible", correlation_id="first")
+    transfer = [(kept, "responsible"), (new, "lead")]
+    for unit, role in transfer if kept_first else reversed(transfer):
+        await ticket.assign(unit, at(2026, 11, 3, 10), role=role, reason="transfer",
+                            correlation_id="second")
+    clocks = await ticket.clocks()
+    assert clocks[(old, "completion", 1)]["state"] == "stopped"
+    assert clocks[(kept, "completion", 1)]["state"] == "stopped"
+    assert clocks[(kept, "completion", 2)]["state"] == "running"
+    assert clocks[(kept, "completion", 2)]["started_at"] == at(2026, 11, 3, 10)
+    assert clocks[(new, "completion", 1)]["state"] == "running"
 
 
 async def test_return_stops_only_that_unit(sla):
