@@ -64,8 +64,10 @@ class Consumer:
             log.error("consumer.unreadable", queue=self.spec.name)
             await self._dead_letter(message)
             return
+        # What this handler publishes carries the cause's correlation id, or starts a new one.
         structlog.contextvars.bind_contextvars(
-            correlation_id=envelope.correlation_id, event_id=str(envelope.id), event=envelope.type
+            correlation_id=envelope.correlation_id or uuid.uuid4().hex, event_id=str(envelope.id),
+            event_type=envelope.type,
         )
         try:
             await self.process(envelope)
@@ -75,7 +77,7 @@ class Consumer:
         else:
             await message.ack()
         finally:
-            structlog.contextvars.unbind_contextvars("correlation_id", "event_id", "event")
+            structlog.contextvars.unbind_contextvars("correlation_id", "event_id", "event_type")
 
     async def process(self, envelope: Envelope) -> bool:
         """Run the handler in one transaction with the processed mark; False if skipped."""

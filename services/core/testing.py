@@ -139,7 +139,7 @@ class Tap:
     async def _pull(self, timeout: float) -> None:
         try:
             message = await self.queue.get(timeout=max(timeout, 0.01), fail=True)
-        except aio_pika.exceptions.QueueEmpty:
+        except (aio_pika.exceptions.QueueEmpty, TimeoutError):  # a loaded broker answers late
             await asyncio.sleep(min(timeout, 0.05))
             return
         body = orjson.loads(message.body)
