@@ -9,6 +9,7 @@ report by many people, is flagged for 会商.
 import math
 import re
 from datetime import timedelta
+from functools import lru_cache
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
@@ -37,15 +38,22 @@ def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * EARTH_M * math.asin(math.sqrt(h))
 
 
+# Each open ticket is compared with every new one near it: segment its text once, not each time.
+@lru_cache(maxsize=8192)
+def _hits(text: str) -> dict[str, float]:
+    return keyword_hits(text)
+
+
 def _keyword_cosine(a: str, b: str) -> float:
-    x, y = keyword_hits(a), keyword_hits(b)
+    x, y = _hits(a), _hits(b)
     dot = sum(score * y.get(code, 0) for code, score in x.items())
     norm = math.hypot(*x.values()) * math.hypot(*y.values())
     return dot / norm if norm else 0.0
 
 
-def _words(text: str) -> set[str]:
-    return {w for w in words(text) if len(w) > 1 and _HAN.search(w)}
+@lru_cache(maxsize=8192)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(w for w in words(text) if len(w) > 1 and _HAN.search(w))
 
 
 def similarity(a: str, b: str) -> float:
