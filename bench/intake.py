@@ -17,25 +17,27 @@ from services.intake import accounts
 KEY = "bench-channel-key-0123456789"
 
 
+# What a hotline agent types, with the category picked on the call (each has a rule in 砚山县).
 REPORTS = (
-    "江那镇振兴街夜间烧烤摊油烟和噪音扰民，已经持续一个多月，请相关部门处理。",
-    "平远镇集镇街道上的生活垃圾堆了一个星期没人清运，臭气熏天。",
-    "团结路与文化路交叉口的路灯坏了两个星期，晚上走路很危险。",
-    "在超市买到过期的牛奶，商家不给退换，要求市场监管部门查处。",
-    "工地老板拖欠我们十几个工人三个月工资，一直不给结算。",
-    "想咨询一下灵活就业人员怎么在县里缴纳养老保险，需要带什么材料。",
-    "小区旁边的工厂晚上偷排废水，河里的鱼都死了，气味很大。",
-    "孩子上小学的学位分配不合理，离家很远，希望教育局给个说法。",
-    "县医院挂号排队太久，窗口只开一个，老人站不住。",
-    "村里通往镇上的道路塌了一大块，车辆过不去，希望尽快修复。",
+    ("municipal.noise", "江那镇振兴街夜间烧烤摊油烟和噪音扰民，已经持续一个多月，请相关部门处理。"),
+    ("sanitation", "集镇街道上的生活垃圾堆了一个星期没人清运，臭气熏天。"),
+    ("municipal", "团结路与文化路交叉口的路灯坏了两个星期，晚上走路很危险。"),
+    ("market.food", "在超市买到过期的牛奶，商家不给退换，要求市场监管部门查处。"),
+    ("rights.wage", "工地老板拖欠我们十几个工人三个月工资，一直不给结算。"),
+    ("policy.social_insurance", "想咨询一下灵活就业人员怎么在县里缴纳养老保险，需要带什么材料。"),
+    ("ecology", "小区旁边的工厂晚上偷排废水，河里的鱼都死了，气味很大。"),
+    ("social_affairs.education", "孩子上小学的学位分配不合理，离家很远，希望教育局给个说法。"),
+    ("social_affairs.health", "县医院挂号排队太久，窗口只开一个，老人站不住。"),
+    ("infrastructure.road", "村里通往镇上的道路塌了一大块，车辆过不去，希望尽快修复。"),
 )
 
 
 def ticket(i: int) -> dict:
     """A realistic mix: ten kinds of report, spread over the county on a 300 m grid."""
+    category, report = REPORTS[i % len(REPORTS)]
     return {
-        "channel": "hotline", "type": "complaint",
-        "content": f"{REPORTS[i % len(REPORTS)]}（第{i}号）",
+        "channel": "hotline", "type": "complaint", "category": category,
+        "content": f"{report}（第{i}号）",
         "location": {"region_code": "532622", "town_code": "532622100", "address": "江那镇",
                      "lat": 23.55 + (i % 40) * 0.003, "lng": 104.28 + (i // 40 % 40) * 0.003},
         "contact": {"name": "测试", "phone": f"138{i:08d}"},
