@@ -161,3 +161,40 @@ async def tap(settings: Settings, binding: str = "#"):
         yield Tap(queue)
     finally:
         await connection.close()
+
+
+async def publish(settings: Settings, event, ticket_id=None, *, envelope: dict | None = None,
+                  producer: str = "test") -> dict:
+    """Publish an event (or a ready envelope) on this run's exchange, as a producer's relay would."""
+    body = envelope or event.envelope(producer=producer, ticket_id=ticket_id).model_dump(mode="json")
+    key = event.routing_key() if event is not None else body["type"]
+    connection = await aio_pika.connect(settings.amqp_url)
+    channel = await connection.channel(publisher_confirms=True)
+    exchange = await channel.get_exchange(settings.broker_name("hotline.events"))
+    await exchange.publish(aio_pika.Message(orjson.dumps(body), message_id=str(body["id"])),
+                           routing_key=key)
+    await connection.close()
+    return body
+
+
+async def until_consuming(settings: Settings, queue_name: str) -> None:
+    """Wait until a consumer is attached to the queue, so no event is published before it."""
+    from services.core.consumer import wait_until
+
+    connection = await aio_pika.connect(settings.amqp_url)
+
+    async def consuming() -> bool:
+        channel = await connection.channel()
+        try:
+            queue = await channel.declare_queue(queue_name, passive=True)
+            return queue.declaration_result.consumer_count > 0
+        except aio_pika.exceptions.ChannelClosed:
+            return False
+        finally:
+            if not channel.is_closed:
+                await channel.close()
+
+    try:
+        assert await wait_until(consuming, timeout=20), f"nobody consumes {queue_name}"
+    finally:
+        await connection.close()

@@ -2,11 +2,9 @@
 
 import uuid
 
-import aio_pika
-import orjson
-
 from services.core.consumer import wait_until
 from services.core.events import UnitEvent
+from services.core.testing import publish
 from tests.intake.factories import ticket_body
 
 
@@ -25,17 +23,6 @@ class Assigned(UnitEvent):
     region_code: str
     reason: str
     suggestions: list = []
-
-
-async def publish(settings, event, ticket_id=None) -> None:
-    """Publish an event on this run's exchange, as its producer's relay would."""
-    envelope = event.envelope(producer="test", ticket_id=ticket_id)
-    connection = await aio_pika.connect(settings.amqp_url)
-    channel = await connection.channel(publisher_confirms=True)
-    exchange = await channel.get_exchange(settings.broker_name("hotline.events"))
-    await exchange.publish(aio_pika.Message(orjson.dumps(envelope.model_dump(mode="json"))),
-                           routing_key=event.routing_key())
-    await connection.close()
 
 
 class Desk:

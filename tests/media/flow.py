@@ -4,13 +4,11 @@ import random
 import uuid
 from dataclasses import dataclass
 
-import aio_pika
 import httpx
-import orjson
 
 from services.core.auth import Principal, Role, issue_token
-from services.core.consumer import wait_until
 from services.core.events import UnitEvent
+from services.core.testing import publish, until_consuming  # noqa: F401  (used by the tests)
 
 
 @dataclass(frozen=True)
@@ -77,17 +75,6 @@ class Assigned(UnitEvent):
     suggestions: list = []
 
 
-async def publish(settings, event, ticket_id=None) -> None:
-    """Publish an event on this run's exchange, as its producer's relay would."""
-    envelope = event.envelope(producer="test", ticket_id=ticket_id)
-    connection = await aio_pika.connect(settings.amqp_url)
-    channel = await connection.channel(publisher_confirms=True)
-    exchange = await channel.get_exchange(settings.broker_name("hotline.events"))
-    await exchange.publish(aio_pika.Message(orjson.dumps(envelope.model_dump(mode="json"))),
-                           routing_key=event.routing_key())
-    await connection.close()
-
-
 async def assign(settings, ticket_id: str, number: str, unit: str, *, role: str = "lead",
                  reason: str = "auto") -> None:
     """Routing gives a unit the ticket."""
@@ -120,22 +107,3 @@ async def submitted(intake, who: Person, **overrides) -> dict:
     return response.json()
 
 
-async def until_consuming(settings, queue_name: str) -> None:
-    """Wait until a consumer is attached to the queue, so no event is published before it."""
-    connection = await aio_pika.connect(settings.amqp_url)
-
-    async def consuming() -> bool:
-        channel = await connection.channel()
-        try:
-            queue = await channel.declare_queue(queue_name, passive=True)
-            return queue.declaration_result.consumer_count > 0
-        except aio_pika.exceptions.ChannelClosed:
-            return False
-        finally:
-            if not channel.is_closed:
-                await channel.close()
-
-    try:
-        assert await wait_until(consuming, timeout=20), f"nobody consumes {queue_name}"
-    finally:
-        await connection.close()

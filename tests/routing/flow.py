@@ -3,12 +3,8 @@
 import random
 import uuid
 
-import aio_pika
-import orjson
-
 from services.core.auth import Principal, Role, issue_token
-from services.core.consumer import wait_until
-from services.core.testing import Tap
+from services.core.testing import Tap, publish, until_consuming  # noqa: F401  (used by the tests)
 
 API_KEY = "routing-test-channel-key-0123456789"
 CHANNEL = {"X-Api-Key": API_KEY}
@@ -55,38 +51,6 @@ def assigned(number: str, unit: str | None = None):
     """A tap predicate: `ticket.assigned` of this ticket (to this unit)."""
     return lambda m: (m["type"] == "ticket.assigned" and m["data"]["number"] == number
                       and (unit is None or m["data"]["unit_code"] == unit))
-
-
-async def publish(settings, event, ticket_id=None, *, envelope=None) -> dict:
-    """Publish an event (or a given envelope) on this run's exchange, as intake's relay would."""
-    body = envelope or event.envelope(producer="intake", ticket_id=ticket_id).model_dump(mode="json")
-    key = event.routing_key() if event is not None else body["type"]
-    connection = await aio_pika.connect(settings.amqp_url)
-    channel = await connection.channel(publisher_confirms=True)
-    exchange = await channel.get_exchange(settings.broker_name("hotline.events"))
-    await exchange.publish(aio_pika.Message(orjson.dumps(body), message_id=str(body["id"])),
-                           routing_key=key)
-    await connection.close()
-    return body
-
-
-async def until_consuming(settings, queue_name: str) -> None:
-    """Wait until a consumer is attached to the queue, so no event is published before it."""
-    connection = await aio_pika.connect(settings.amqp_url)
-
-    async def consuming() -> bool:
-        channel = await connection.channel()
-        try:
-            queue = await channel.declare_queue(queue_name, passive=True)
-            return queue.declaration_result.consumer_count > 0
-        except aio_pika.exceptions.ChannelClosed:
-            return False
-        finally:
-            if not channel.is_closed:
-                await channel.close()
-
-    assert await wait_until(consuming, timeout=20), f"nobody consumes {queue_name}"
-    await connection.close()
 
 
 def uid() -> str:
