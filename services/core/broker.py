@@ -7,7 +7,8 @@ from aio_pika.abc import AbstractChannel, AbstractQueue
 
 EVENTS = "hotline.events"
 DLX = "hotline.dlx"
-RETRY_DELAYS_MS = (1_000, 5_000, 30_000, 120_000)
+# The first retry comes quickly: most failures are an event that overtook the one it needs.
+RETRY_DELAYS_MS = (250, 1_000, 5_000, 30_000, 120_000)
 # Queues this process declared, so tests and tools can remove what they made.
 DECLARED: set[str] = set()
 
