@@ -15,6 +15,7 @@ from services.core.outbox import Outbox, OutboxRelay
 from services.core.settings import Settings
 
 log = structlog.get_logger()
+OUTBOX_PURGE_SECONDS = 3600.0
 
 
 class Broker:
@@ -75,6 +76,9 @@ class Worker:
                 batch=self.settings.outbox_batch, poll_seconds=self.settings.outbox_poll_seconds,
             )
             self.tasks.append(asyncio.create_task(relay.run(self.broker.publisher)))
+            # Published rows are kept a day for inspection, then go, so the table stays small.
+            self.tasks.append(asyncio.create_task(
+                every(OUTBOX_PURGE_SECONDS, relay.purge_published, "outbox.purge")))
         for spec, consumer in self.consumers:
             self.tasks.append(asyncio.create_task(self._consume(spec, consumer)))
         for loop in self.loops:

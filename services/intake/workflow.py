@@ -100,10 +100,3 @@ def authorize(definition: Action, actor: Principal, ticket: dict) -> None:
     if actor.role not in definition.roles or not in_scope(actor, ticket, definition.scope):
         raise Problem(403, "无权操作", f"「{definition.label}」不属于您的职责范围")
     ensure_status(ticket, *definition.states)
-
-
-def find_action(name: str) -> Action:
-    """The action called `name`; 404 naming the known ones otherwise."""
-    if name not in ACTIONS:
-        raise Problem(404, "未知操作", f"没有名为 {name} 的操作；可用：{', '.join(sorted(ACTIONS))}")
-    return ACTIONS[name]

@@ -62,3 +62,28 @@ async def test_a_rolled_back_change_publishes_nothing(settings):
     assert not [m for m in events.seen if m["data"]["batch"] == "rollback"]
     await connection.close()
     await db.dispose()
+
+
+async def test_published_rows_older_than_a_day_are_purged(settings):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select, update
+
+    db = Database(settings.database_url, pool_size=2)
+    box = Outbox(intake_outbox, "test")
+    async with db.transaction() as session:
+        old = await box.stage(session, Pinged(n=1, batch="purge"))
+        fresh = await box.stage(session, Pinged(n=2, batch="purge"))
+    async with db.transaction() as session:
+        await session.execute(update(intake_outbox).where(intake_outbox.c.event_id == old.id)
+                              .values(published_at=datetime.now(UTC) - timedelta(days=2)))
+        await session.execute(update(intake_outbox).where(intake_outbox.c.event_id == fresh.id)
+                              .values(published_at=datetime.now(UTC)))
+
+    await OutboxRelay(db, box, "unused").purge_published()
+
+    async with db.transaction() as session:
+        left = set(await session.scalars(select(intake_outbox.c.event_id).where(
+            intake_outbox.c.event_id.in_([old.id, fresh.id]))))
+    assert left == {fresh.id}
+    await db.dispose()
