@@ -6,6 +6,7 @@ overlap of their words (the same text sent again). Three or more reports of one 
 report by many people, is flagged for 会商.
 """
 
+import hashlib
 import math
 import re
 from datetime import timedelta
@@ -27,6 +28,8 @@ REPEAT = 3
 GROUP_CALLERS = 3
 GROUP_WORDS = re.compile(r"联名|集体|全村|全体|群体|多户|几十户|上百户|几十名|上百名|村民们|居民们")
 EARTH_M = 6_371_000.0
+# Lock cells, in degrees: about the size of the search box, so a ticket takes 1 to 4 of them.
+CELL_DEG = 0.0025
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -63,13 +66,37 @@ def similarity(a: str, b: str) -> float:
     return round(max(_keyword_cosine(a, b), dice), 3)
 
 
+def _box(ticket: dict) -> tuple[float, float, float, float] | None:
+    """The lat/lng box a ticket's place duplicates lie in: (lat0, lat1, lng0, lng1)."""
+    if ticket["lat"] is None or ticket["lng"] is None:
+        return None
+    dlat = NEAR_M / 111_000 * 1.2
+    dlng = dlat / max(math.cos(math.radians(ticket["lat"])), 0.1)
+    return ticket["lat"] - dlat, ticket["lat"] + dlat, ticket["lng"] - dlng, ticket["lng"] + dlng
+
+
+def lock_keys(ticket: dict) -> list[int]:
+    """Advisory lock keys, in the one order every transaction takes them: the caller's phone
+    and every grid cell the ticket's search box touches. Two tickets that could be each
+    other's duplicates share a key (the same phone, or the cell of the one inside the
+    other's box), so they are checked one after the other; tickets far apart run at once."""
+    names = [f"phone:{ticket['contact_phone']}"] if ticket["contact_phone"] else []
+    if (box := _box(ticket)) is not None:
+        lat0, lat1, lng0, lng1 = (math.floor(v / CELL_DEG) for v in box)
+        names += [f"cell:{i}:{j}" for i in range(lat0, lat1 + 1) for j in range(lng0, lng1 + 1)]
+    return sorted(_key(name) for name in names)
+
+
+def _key(name: str) -> int:
+    digest = hashlib.blake2b(f"routing.duplicates:{name}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 async def _nearby_or_same_phone(session: AsyncSession, ticket: dict) -> list[dict]:
     near = []
-    if ticket["lat"] is not None and ticket["lng"] is not None:
-        dlat = NEAR_M / 111_000 * 1.2
-        dlng = dlat / max(math.cos(math.radians(ticket["lat"])), 0.1)
-        near.append(and_(tickets.c.lat.between(ticket["lat"] - dlat, ticket["lat"] + dlat),
-                         tickets.c.lng.between(ticket["lng"] - dlng, ticket["lng"] + dlng)))
+    if (box := _box(ticket)) is not None:
+        lat0, lat1, lng0, lng1 = box
+        near.append(and_(tickets.c.lat.between(lat0, lat1), tickets.c.lng.between(lng0, lng1)))
     if ticket["contact_phone"]:
         near.append(tickets.c.contact_phone == ticket["contact_phone"])
     if not near:
@@ -103,9 +130,9 @@ def _text(ticket: dict) -> str:
 
 async def flag(session: AsyncSession, ticket: dict) -> TicketDuplicateFlagged | None:
     """Flag a new ticket's duplicates and 会商 needs; publishes `ticket.duplicate_flagged`."""
-    # One county at a time, so two reports arriving together still see each other.
-    await session.execute(select(func.pg_advisory_xact_lock(
-        func.hashtext("routing.duplicates:" + ticket["region_code"]))))
+    # Two reports arriving together still see each other: they share a lock (see lock_keys).
+    for key in lock_keys(ticket):
+        await session.execute(select(func.pg_advisory_xact_lock(key)))
     others = await _nearby_or_same_phone(session, ticket)
     found = [c for c in (_candidate(ticket, other) for other in others) if c is not None]
     same_issue = [c for c in found if c["similarity"] >= SIMILAR]

@@ -1,12 +1,20 @@
 """Duplicates: the same caller or the same issue nearby within 7 days; repeat and group complaints."""
 
+import asyncio
+import uuid
+from datetime import UTC, datetime
+
 import pytest
+from sqlalchemy import text as sql
 
 from services.core.auth import Role
 from services.core.consumer import wait_until
+from services.core.db import Database
 from services.intake import events as intake_events
+from services.routing import duplicates, ticket_store
 from services.routing.duplicates import distance_m, similarity
-from tests.routing.flow import assigned, bearer, phone, place, publish, submit
+from services.routing.schemas import TicketCreatedData
+from tests.routing.flow import assigned, bearer, phone, place, publish, submit, uid
 
 BBQ = "振兴街夜市的烧烤摊每天晚上油烟很大，还放音乐放到凌晨，吵得睡不着。"
 BBQ_AGAIN = "楼下烧烤摊半夜还在营业，音响声音太大，噪音扰民，油烟也熏人。"
@@ -117,3 +125,64 @@ def test_similarity_sees_the_same_problem_in_other_words():
 def test_distance_in_metres():
     assert distance_m((23.6, 104.3), (23.6, 104.3)) == 0
     assert 110 < distance_m((23.6, 104.3), (23.601, 104.3)) < 112
+
+
+def _new(text: str, at: tuple[float, float], caller: str) -> TicketCreatedData:
+    return TicketCreatedData(number=f"T{uid()}", ticket_type="complaint", title=text[:20],
+                             content=text, region_code="532622", lat=at[0], lng=at[1],
+                             contact_phone=caller)
+
+
+async def _waiting_on_advisory_lock(db) -> bool:
+    async with db.transaction() as session:
+        waiting = await session.execute(sql(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"))
+        return waiting.scalar() > 0
+
+
+@pytest.fixture
+async def pool(settings, db):
+    """Four connections: a transaction held open, two beside it, and one looking at pg_locks."""
+    database = Database(settings.database_url, pool_size=4)
+    yield database
+    await database.dispose()
+
+
+async def test_reports_arriving_together_see_each_other_and_far_ones_do_not_wait(pool):
+    """Two reports of one spot are checked in turn; a report elsewhere is not held up by them."""
+    spot = place()
+    first, second = _new(BBQ, (spot["lat"], spot["lng"]), phone()), _new(BBQ_AGAIN, nearby(spot, 30), phone())
+    elsewhere = place()
+    far = _new(BBQ, (elsewhere["lat"], elsewhere["lng"]), phone())
+    now = datetime.now(UTC)
+    async with pool.transaction() as holding:
+        row = await ticket_store.insert_ticket(holding, uuid.uuid4(), first, now)
+        assert await duplicates.flag(holding, row) is None
+        async with pool.transaction() as session:  # far away: not blocked by the open transaction
+            other = await ticket_store.insert_ticket(session, uuid.uuid4(), far, now)
+            assert await asyncio.wait_for(duplicates.flag(session, other), 10) is None
+
+        async def check_second():
+            async with pool.transaction() as session:
+                row = await ticket_store.insert_ticket(session, uuid.uuid4(), second, now)
+                return await duplicates.flag(session, row)
+
+        late = asyncio.create_task(check_second())
+        assert await wait_until(lambda: _waiting_on_advisory_lock(pool))
+        assert not late.done()
+    event = await late  # the first committed: the second, checked after it, sees it
+    assert event is not None and [c.number for c in event.candidates] == [first.number]
+
+
+def test_lock_keys_are_shared_by_possible_duplicates_only():
+    spot = {"lat": 23.5, "lng": 104.3}
+
+    def keys(at, caller=None):
+        return set(duplicates.lock_keys({"lat": at[0], "lng": at[1], "contact_phone": caller}))
+
+    here = keys((spot["lat"], spot["lng"]))
+    assert keys(nearby(spot, 99)) & here
+    assert keys(nearby(spot, -99)) & here
+    assert not keys(nearby(spot, 1_000)) & here
+    assert keys((30.0, 110.0), caller="13800000000") & keys((spot["lat"], spot["lng"]), "13800000000")
+    assert keys((None, None)) == set()
