@@ -40,7 +40,7 @@ def ticket(i: int) -> dict:
         "content": f"{report}（第{i}号）",
         "location": {"region_code": "532622", "town_code": "532622100", "address": "江那镇",
                      "lat": 23.55 + (i % 40) * 0.003, "lng": 104.28 + (i // 40 % 40) * 0.003},
-        "contact": {"name": "测试", "phone": f"138{i:08d}"},
+        "contact": {"name": "测试", "phone": f"136{i:08d}"},  # not the demo staff phones (138/139)
     }
 
 

@@ -38,21 +38,22 @@ class Watch:
         self.acknowledged: dict[str, float] = {}
         self.changed = asyncio.Event()
 
-    async def run(self, settings, ready: asyncio.Event) -> None:
-        connection = await aio_pika.connect(settings.amqp_url)
-        channel = await connection.channel()
+    async def start(self, settings) -> None:
+        """Bind a private queue to what marks progress, and watch it until `stop`."""
+        self.connection = await aio_pika.connect(settings.amqp_url)
+        channel = await self.connection.channel()
         await channel.set_qos(prefetch_count=1000)
         events, _ = await declare_exchanges(channel, settings.broker_namespace)
         queue = await channel.declare_queue(exclusive=True)
         for key in ("ticket.assigned.*", "notify.sent"):
             await queue.bind(events, key)
-        ready.set()
-        try:
-            async with queue.iterator(no_ack=True) as messages:
-                async for message in messages:
-                    self._see(orjson.loads(message.body))
-        finally:
-            await connection.close()
+        await queue.consume(self._on_message, no_ack=True)
+
+    async def stop(self) -> None:
+        await self.connection.close()
+
+    async def _on_message(self, message) -> None:
+        self._see(orjson.loads(message.body))
 
     def _see(self, envelope: dict) -> None:
         data, now = envelope["data"], time.perf_counter()
@@ -126,14 +127,31 @@ async def wait_done(watch: Watch, numbers, timeout: float) -> bool:
     return False
 
 
-async def clocks_recorded(settings, numbers) -> int:
+async def _fetchval(settings, query: str, *args):
     url = settings.database_url.replace("postgresql+asyncpg://", "postgresql://")
     connection = await asyncpg.connect(url)
     try:
-        return await connection.fetchval(
-            "SELECT count(DISTINCT number) FROM sla.clocks WHERE number = ANY($1::text[])", list(numbers))
+        return await connection.fetchval(query, *args)
     finally:
         await connection.close()
+
+
+async def clocks_recorded(settings, numbers) -> int:
+    return await _fetchval(
+        settings, "SELECT count(DISTINCT number) FROM sla.clocks WHERE number = ANY($1::text[])",
+        list(numbers))
+
+
+async def commits(settings) -> int:
+    """Transactions committed in the run's database so far (PostgreSQL's own count)."""
+    return await _fetchval(
+        settings, "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")
+
+
+async def events_published(settings) -> int:
+    """Events every service's outbox has held: what the platform put on the broker."""
+    return await _fetchval(settings, " + ".join(
+        f"(SELECT count(*) FROM {schema}.outbox)" for schema in SERVICES).join(("SELECT ", "")))
 
 
 async def run(n: int, concurrency: int, rate: float) -> dict:
@@ -186,19 +204,21 @@ def _base_env(settings) -> dict:
 
 
 async def _phases(settings, ports, processes, n, concurrency, rate) -> dict:
-    watch, ready = Watch(), asyncio.Event()
-    watcher = asyncio.create_task(watch.run(settings, ready))
-    await ready.wait()
+    watch = Watch()
+    await watch.start(settings)
     cpu_before = {name: cpu_seconds(p.pid) for name, p in processes.items()}
+    commits_before, events_before = await commits(settings), await events_published(settings)
     t0 = time.perf_counter()
     posted = await post_closed_loop(ports["intake"], n, concurrency)
     finished = await wait_done(watch, posted, timeout=max(120, n / 20))
     elapsed = max(watch.acknowledged.get(k, 0) for k in posted) - t0 if finished else float("nan")
     cpu = {name: (cpu_seconds(p.pid) - cpu_before[name]) / n for name, p in processes.items()}
     clocks = await clocks_recorded(settings, posted)
+    commits_per_ticket = (await commits(settings) - commits_before) / n
+    events_per_ticket = (await events_published(settings) - events_before) / n
     e2e = [watch.acknowledged[k] - start for k, (start, _) in posted.items() if k in watch.acknowledged]
     open_loop = await post_open_loop(ports["intake"], rate, 10.0, offset=n)
-    watcher.cancel()
+    await watch.stop()
     done = sum(1 for k in posted if k in watch.assigned and k in watch.acknowledged)
     e2e_rate = n / elapsed if finished else done / (time.perf_counter() - t0)
     return {
@@ -213,6 +233,9 @@ async def _phases(settings, ports, processes, n, concurrency, rate) -> dict:
         "post_p50_ms_at_offered_rate": round(percentile(open_loop, 50) * 1000, 1),
         "lost": n - done, "sla_clocks_recorded": clocks,
         "cpu_ms_per_ticket": {name: round(v * 1000, 2) for name, v in cpu.items()},
+        # The work behind one ticket, against the ceiling's 1 event and 2 commits.
+        "events_per_ticket": round(events_per_ticket, 1),
+        "db_commits_per_ticket": round(commits_per_ticket, 1),
     }
 
 
