@@ -105,6 +105,8 @@ class Worker:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
         self.tasks.clear()
+        for _, consumer in self.consumers:
+            await consumer.stop()
         for close in self.closers:
             await close()
 

@@ -47,7 +47,8 @@ async def rig(settings):
                                routing_key="test.knocked")
 
     yield {"publish": publish, "calls": calls, "failures": failures, "db": db, "spec": spec,
-           "channel": channel}
+           "channel": channel, "consumer": consumer}
+    await consumer.stop()
     await connection.close()
     await db.dispose()
 
@@ -114,3 +115,46 @@ async def dead_letters(rig, expected: int = 1) -> list:
 
     await wait_until(arrived)
     return taken
+
+
+class Delivery:
+    """What a drainer needs of a delivered message (a real one needs a live channel)."""
+
+    def __init__(self, envelope):
+        self.body = orjson.dumps(envelope.model_dump(mode="json"))
+        self.headers, self.content_type = {}, "application/json"
+        self.message_id, self.type = str(envelope.id), envelope.type
+        self.acked = False
+
+    async def ack(self):
+        self.acked = True
+
+
+async def test_events_taken_together_are_handled_once_each(rig):
+    envelopes = [Knocked(who=who).envelope(producer="test") for who in ("ann", "ben", "cid")]
+    deliveries = [Delivery(e) for e in (*envelopes, envelopes[0])]  # ann delivered twice
+
+    await rig["consumer"]._run(list(zip(deliveries, (*envelopes, envelopes[0]), strict=True)))
+
+    assert all(d.acked for d in deliveries)
+    assert sorted(rig["calls"]) == ["ann", "ben", "cid"]
+    for envelope in envelopes:
+        assert await processed_count(rig["db"], envelope.id) == 1
+
+
+async def test_one_failing_event_does_not_undo_or_hold_up_its_batch(rig):
+    rig["failures"]["mallory"] = 2  # fails in the batch, then alone, then succeeds on retry
+    envelopes = [Knocked(who=who).envelope(producer="test") for who in ("ann", "mallory", "cid")]
+    deliveries = [Delivery(e) for e in envelopes]
+
+    await rig["consumer"]._run(list(zip(deliveries, envelopes, strict=True)))
+
+    assert all(d.acked for d in deliveries)  # mallory's went to its retry queue
+    assert await processed_count(rig["db"], envelopes[0].id) == 1
+    assert await processed_count(rig["db"], envelopes[2].id) == 1
+    assert await processed_count(rig["db"], envelopes[1].id) == 0
+    assert await wait_until(lambda: _mallory_done(rig, envelopes[1].id))
+
+
+async def _mallory_done(rig, event_id) -> bool:
+    return await processed_count(rig["db"], event_id) == 1
