@@ -98,6 +98,9 @@ class Consumer:
 
     async def _run(self, taken: list[tuple[AbstractIncomingMessage, Envelope]]) -> None:
         if len(taken) > 1:
+            # Tickets in one order in every batch, so two batches that lock the same tickets'
+            # rows never wait on each other in a circle; one ticket's events keep their order.
+            taken = sorted(taken, key=lambda item: str(item[1].ticket_id or ""))
             try:
                 await self._process_together([envelope for _, envelope in taken])
             except Exception:

@@ -6,6 +6,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.core.cache import Cached
 from services.core.problems import field_error
 from services.notify.context import SAMPLE
 from services.notify.models import templates
@@ -50,22 +51,24 @@ def check(template: Template) -> None:
 
 async def effective(session: AsyncSession, key: Key) -> Template | None:
     """The template to render for (kind, audience, channel), or None when there is none."""
-    row = (
-        await session.execute(
-            select(templates.c.body).where(
-                templates.c.kind == key[0],
-                templates.c.audience == key[1],
-                templates.c.channel == key[2],
-            )
-        )
-    ).first()
-    if row is None:
+    body = (await _edited.get(session)).get(key)
+    if body is None:
         return DEFAULT_TEMPLATES.get(key)
     try:
-        return from_body(key[2], row.body)
+        return from_body(key[2], body)
     except (KeyError, TypeError, ValueError):
         log.error("notify.template_unreadable", template="/".join(key))
         return DEFAULT_TEMPLATES.get(key)
+
+
+async def _read_edited(session: AsyncSession) -> dict[Key, dict]:
+    rows = await session.execute(select(templates.c.kind, templates.c.audience,
+                                        templates.c.channel, templates.c.body))
+    return {(kind, audience, channel): body for kind, audience, channel, body in rows}
+
+
+# Read on every message rendered; an edit here applies at once, on other replicas within 10 s.
+_edited = Cached(_read_edited)
 
 
 async def overrides(session: AsyncSession) -> dict[Key, dict]:
@@ -77,6 +80,7 @@ async def overrides(session: AsyncSession) -> dict[Key, dict]:
 async def save(session: AsyncSession, key: Key, template: Template, *, by: str) -> None:
     """Store an administrator's version of a template (checked first)."""
     check(template)
+    _edited.changed(session)
     values = {
         "kind": key[0],
         "audience": key[1],
@@ -99,6 +103,7 @@ async def save(session: AsyncSession, key: Key, template: Template, *, by: str) 
 
 async def reset(session: AsyncSession, key: Key) -> None:
     """Go back to the shipped default."""
+    _edited.changed(session)
     await session.execute(
         delete(templates).where(
             templates.c.kind == key[0],

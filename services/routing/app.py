@@ -29,7 +29,10 @@ async def setup(app: FastAPI, worker: Worker) -> None:
     app.state.outbox = worker.outbox = OUTBOX
     await asyncio.to_thread(classifier.warm_up)
     [spec] = queue_specs(worker.settings)
-    worker.consumers.append((spec, Consumer(worker.db, spec, HANDLERS, processed)))
+    # One event per transaction: a new ticket locks the places it could duplicate (see
+    # duplicates.lock_keys), and tickets batched together would take those locks out of order.
+    worker.consumers.append((spec, Consumer(worker.db, spec, HANDLERS, processed, batch=1,
+                                            drainers=16)))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.core.cache import Cached
 from services.core.problems import field_error
 from services.sla.calendar import Calendar, CalendarOverrides, calendar_for
 from services.sla.models import calendar_overrides, calendar_years
@@ -19,13 +20,20 @@ _announced: set[int] = set()
 
 
 async def load(session: AsyncSession) -> Calendar:
-    """The working calendar with every override admins loaded (cached per overrides)."""
+    """The working calendar with every override admins loaded (re-read every few seconds)."""
+    return await _cached.get(session)
+
+
+async def _read(session: AsyncSession) -> Calendar:
     days = dict((await session.execute(
         select(calendar_overrides.c.day, calendar_overrides.c.is_workday))).all())
     covered = (await session.scalars(select(calendar_years.c.year))).all()
     if not days and not covered:
         return calendar_for(None)
     return calendar_for(CalendarOverrides.from_mapping(days, covered))
+
+
+_cached = Cached(_read)
 
 
 def note_estimated(years: Iterable[int]) -> None:
@@ -55,6 +63,7 @@ async def save_notice(session: AsyncSession, year: int, *, holidays: list[date],
                       workdays: list[date], by: str, note: str | None = None) -> None:
     """Replace a year's published schedule and mark the year covered by it."""
     check_notice(year, holidays, workdays)
+    _cached.changed(session)
     await session.execute(delete(calendar_overrides).where(calendar_overrides.c.year == year))
     rows = [{"day": d, "is_workday": False, "year": year} for d in holidays]
     rows += [{"day": d, "is_workday": True, "year": year} for d in workdays]

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.core.cache import Cached
 from services.sla.models import options, policies
 
 RESPONSE, COMPLETION = "response", "completion"
@@ -27,12 +28,19 @@ def response_class(urgency: str | None) -> str:
 
 
 async def load(session: AsyncSession) -> dict[tuple[str, str], dict]:
-    """Every policy by (clock, class): the table over the defaults."""
+    """Every policy by (clock, class): the table over the defaults (re-read every few seconds)."""
+    return {key: {**value} for key, value in (await _cached.get(session)).items()}
+
+
+async def _read(session: AsyncSession) -> dict[tuple[str, str], dict]:
     rows = (await session.execute(select(policies))).mappings().all()
     table = {key: {**value} for key, value in DEFAULTS.items()}
     for row in rows:
         table[(row["clock"], row["sla_class"])] = dict(row)
     return table
+
+
+_cached = Cached(_read)
 
 
 def pick(table: dict[tuple[str, str], dict], clock: str, sla_class: str) -> dict:
@@ -42,6 +50,7 @@ def pick(table: dict[tuple[str, str], dict], clock: str, sla_class: str) -> dict
 
 async def save(session: AsyncSession, rows: list[dict], *, by: str) -> None:
     """Insert or replace the given policies; running clocks keep the limits they started with."""
+    _cached.changed(session)
     for row in rows:
         statement = insert(policies).values(**row, updated_by=by)
         changed = {k: statement.excluded[k] for k in ("amount", "basis", "warn_ratio",

@@ -1,0 +1,39 @@
+"""Settings-like tables read on every event (calendars, policies, templates), read less often.
+
+A value is loaded at most once per `ttl` seconds per process and database; a write made
+in this process clears it when its transaction commits, so the writer's next read sees the
+change at once and other replicas within `ttl`.
+"""
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+T = TypeVar("T")
+
+
+class Cached(Generic[T]):
+    """One value loaded from the database, kept for `ttl` seconds."""
+
+    def __init__(self, load: Callable[[AsyncSession], Awaitable[T]], *, ttl: float = 10.0,
+                 clock: Callable[[], float] = time.monotonic):
+        self._load = load
+        self.ttl = ttl
+        self._clock = clock
+        self._values: dict[str, tuple[float, T]] = {}
+
+    async def get(self, session: AsyncSession) -> T:
+        key = str(session.bind.url)
+        found = self._values.get(key)
+        if found is not None and self._clock() < found[0]:
+            return found[1]
+        value = await self._load(session)
+        self._values[key] = (self._clock() + self.ttl, value)
+        return value
+
+    def changed(self, session: AsyncSession) -> None:
+        """The caller's transaction writes what this cache holds: forget it on commit."""
+        self._values.clear()  # now too, so a read in this transaction loads afresh
+        session.info.setdefault("after_commit", []).append(self._values.clear)
