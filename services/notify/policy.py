@@ -1,9 +1,10 @@
 """When a message may go: quiet hours for citizens, and at most so many SMS an hour per phone."""
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.models import messages
@@ -37,31 +38,42 @@ def quiet_until(now: datetime, *, start_hour: int, end_hour: int) -> datetime | 
     return morning.astimezone(UTC)
 
 
-async def phone_free_at(
-    session: AsyncSession, phone: str, now: datetime, limit: int
-) -> datetime | None:
-    """When the phone may get its next SMS, or None if it may now; serialised per phone."""
-    # Replicas claiming for the same phone take turns, so two cannot both send the 6th.
-    await session.execute(
-        select(func.pg_advisory_xact_lock(func.hashtextextended(f"notify.phone:{phone}", 0)))
-    )
-    recent = (
-        (
-            await session.execute(
-                select(messages.c.claimed_at)
-                .where(
-                    messages.c.recipient == phone,
-                    messages.c.channel == "sms",
-                    messages.c.priority != "code",
-                    messages.c.status.in_(_COUNTED),
-                    messages.c.claimed_at > now - WINDOW,
-                )
-                .order_by(messages.c.claimed_at)
-            )
+# Replicas claiming for the same phone take turns, so two cannot both send the 6th; the
+# phones come sorted, so two claims never wait on each other in a circle.
+_LOCK_PHONES = text("SELECT pg_advisory_xact_lock(hashtextextended('notify.phone:' || p, 0)) "
+                    "FROM unnest(CAST(:phones AS text[])) AS p")
+
+
+async def recent_sms(
+    session: AsyncSession, phones: Iterable[str], now: datetime
+) -> dict[str, list[datetime]]:
+    """Per phone, when its SMS of the last hour were claimed, oldest first; the phones stay
+    locked until the caller's transaction ends."""
+    phones = sorted(set(phones))
+    if not phones:
+        return {}
+    await session.execute(_LOCK_PHONES, {"phones": phones})
+    rows = await session.execute(
+        select(messages.c.recipient, messages.c.claimed_at)
+        .where(
+            messages.c.recipient.in_(phones),
+            messages.c.channel == "sms",
+            messages.c.priority != "code",
+            messages.c.status.in_(_COUNTED),
+            messages.c.claimed_at > now - WINDOW,
         )
-        .scalars()
-        .all()
+        .order_by(messages.c.claimed_at)
     )
+    recent: dict[str, list[datetime]] = {phone: [] for phone in phones}
+    for phone, claimed_at in rows:
+        recent[phone].append(claimed_at)
+    return recent
+
+
+def free_at(recent: list[datetime], now: datetime, limit: int) -> datetime | None:
+    """When a phone with these recent SMS may get the next one; None if now, and then the
+    send is counted in `recent` for the phone's next message of the same claim."""
     if len(recent) < limit:
+        recent.append(now)
         return None
     return recent[len(recent) - limit] + WINDOW

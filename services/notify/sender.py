@@ -89,9 +89,12 @@ class Sender:
         store.work_ready.set()
 
     async def run_once(self) -> int:
-        """Claim one batch and send it; returns how many were claimed."""
+        """Claim one batch, send it, record what went; returns how many were claimed."""
         claimed = await self.claim()
-        await asyncio.gather(*(self._deliver(row) for row in claimed))
+        delivered = await asyncio.gather(*(self._deliver(row) for row in claimed))
+        sent = [outcome for outcome in delivered if outcome is not None]
+        if sent:
+            await self._record_sent(sent)
         return len(claimed)
 
     async def claim(self) -> list:
@@ -112,36 +115,30 @@ class Sender:
                     .with_for_update(skip_locked=True)
                 )
             ).all()
-            # Sorted by phone: per-phone locks are then always taken in one order (no deadlock).
-            mine = [
-                row
-                for row in sorted(rows, key=lambda r: r.recipient)
-                if await self._take(session, row, now)
-            ]
+            recent = await policy.recent_sms(
+                session, (row.recipient for row in rows if policy.limit_applies(row)), now
+            )
+            mine = []
+            for row in rows:
+                if row.expires_at is not None and row.expires_at <= now:
+                    await self._give_up(session, row, "expired", "验证码已过期，未发送")
+                elif (hold := self._hold(row, now, recent)) is not None:
+                    await _set(session, row.id, status="deferred", next_attempt_at=hold)
+                    OUTCOMES.labels(row.channel, "deferred").inc()
+                    log.info("notify.deferred", message_id=str(row.id), until=hold.isoformat())
+                else:
+                    mine.append(row)
+            if mine:
+                lease = now + timedelta(seconds=self.settings.notify_lease_seconds)
+                await session.execute(
+                    update(messages)
+                    .where(messages.c.id.in_([row.id for row in mine]))
+                    .values(status="sending", attempts=messages.c.attempts + 1, claimed_at=now,
+                            next_attempt_at=lease)
+                )
         return mine
 
-    async def _take(self, session: AsyncSession, row, now: datetime) -> bool:
-        if row.expires_at is not None and row.expires_at <= now:
-            await self._give_up(session, row, "expired", "验证码已过期，未发送")
-            return False
-        hold = await self._hold(session, row, now)
-        if hold is not None:
-            await _set(session, row.id, status="deferred", next_attempt_at=hold)
-            OUTCOMES.labels(row.channel, "deferred").inc()
-            log.info("notify.deferred", message_id=str(row.id), until=hold.isoformat())
-            return False
-        lease = now + timedelta(seconds=self.settings.notify_lease_seconds)
-        await _set(
-            session,
-            row.id,
-            status="sending",
-            attempts=row.attempts + 1,
-            claimed_at=now,
-            next_attempt_at=lease,
-        )
-        return True
-
-    async def _hold(self, session: AsyncSession, row, now: datetime) -> datetime | None:
+    def _hold(self, row, now: datetime, recent: dict[str, list[datetime]]) -> datetime | None:
         s = self.settings
         if policy.quiet_applies(row):
             until = policy.quiet_until(
@@ -150,12 +147,11 @@ class Sender:
             if until is not None:
                 return until
         if policy.limit_applies(row):
-            return await policy.phone_free_at(
-                session, row.recipient, now, s.notify_phone_hourly_limit
-            )
+            return policy.free_at(recent[row.recipient], now, s.notify_phone_hourly_limit)
         return None
 
-    async def _deliver(self, row) -> None:
+    async def _deliver(self, row) -> tuple | None:
+        """Send one message: (row, what to record) when it went; a failure is recorded here."""
         async with self._slots:
             try:
                 result = await self._send(row)
@@ -165,7 +161,8 @@ class Sender:
                 log.exception("notify.send_crashed", message_id=str(row.id))
                 await self._failed(row, TransientProviderError("notify", "crash", repr(exc)[:200]))
             else:
-                await self._sent(row, result)
+                return row, self._sent_values(row, result)
+        return None
 
     async def _send(self, row) -> SendResult:
         if row.channel == "sms":
@@ -185,32 +182,36 @@ class Sender:
             WechatMessage(row.recipient, template_id, row.params, row.page)
         )
 
-    async def _sent(self, row, result: SendResult) -> None:
-        provider = self.sms.name if row.channel == "sms" else self.wechat.name
-        values = {
+    def _sent_values(self, row, result: SendResult) -> dict:
+        return {
             "status": "sent",
             "sent_at": self.clock(),
-            "provider": provider,
+            "provider": self.sms.name if row.channel == "sms" else self.wechat.name,
             "provider_message_id": result.provider_message_id,
             "error_code": None,
             "error_text": None,
             **_scrubbed(row),
         }
 
+    async def _record_sent(self, sent: list[tuple]) -> None:
+        """Record a round's sent messages in one transaction and announce each."""
+
         async def record(session: AsyncSession) -> None:
-            if await _finish(session, row, **values):
-                event = NotifySent(**store.event_data(row))
-                await self.outbox.stage(session, event, ticket_id=row.ticket_id)
+            for row, values in sent:
+                if await _finish(session, row, **values):
+                    event = NotifySent(**store.event_data(row))
+                    await self.outbox.stage(session, event, ticket_id=row.ticket_id)
 
         await self._record(record)
-        OUTCOMES.labels(row.channel, "sent").inc()
-        log.info(
-            "notify.sent",
-            message_id=str(row.id),
-            channel=row.channel,
-            provider=provider,
-            recipient=store.masked(row.channel, row.recipient),
-        )
+        for row, values in sent:
+            OUTCOMES.labels(row.channel, "sent").inc()
+            log.info(
+                "notify.sent",
+                message_id=str(row.id),
+                channel=row.channel,
+                provider=values["provider"],
+                recipient=store.masked(row.channel, row.recipient),
+            )
 
     async def _failed(self, row, error: ProviderError) -> None:
         attempts = row.attempts + 1

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.notify.policy import SHANGHAI, quiet_until
+from services.notify.policy import SHANGHAI, free_at, quiet_until
 from tests.notify.world import all_sent, message_rows, rows_until
 
 
@@ -25,6 +25,16 @@ def at(hour: int, minute: int = 0, day: int = 5) -> datetime:
 )
 def test_quiet_hours_run_from_ten_at_night_to_eight_in_wenshan(now, until):
     assert quiet_until(now.astimezone(UTC), start_hour=22, end_hour=8) == until
+
+
+def test_messages_to_one_phone_claimed_together_are_counted_one_by_one():
+    now = at(10)
+    recent = [at(9, 30), at(9, 45)]  # two SMS already this hour
+
+    holds = [free_at(recent, now, limit=5) for _ in range(5)]
+
+    assert holds == [None, None, None, at(10, 30), at(10, 30)]  # the 4th and 5th wait
+    assert recent == [at(9, 30), at(9, 45), now, now, now]
 
 
 async def test_a_citizen_message_at_night_waits_for_the_morning(world, db, fake, clock, notify):
