@@ -9,7 +9,7 @@ from pathlib import Path
 import aio_pika
 import aiohttp
 
-from bench.common import free_port, percentile, scratch, start_service, wait_ready
+from bench.common import cpu_seconds, free_port, percentile, scratch, start_service, wait_ready
 from services.core.broker import declare_exchanges
 from services.core.db import Database
 from services.intake import accounts
@@ -94,9 +94,10 @@ async def main(n: int, concurrency: int) -> dict:
             done, counter = asyncio.Event(), {"n": 0, "ready": asyncio.Event()}
             counting = asyncio.create_task(count_events(settings, n, done, counter))
             await counter["ready"].wait()
-            started = time.perf_counter()
+            started, cpu_before = time.perf_counter(), cpu_seconds(process.pid)
             latencies = await submit_all(port, n, concurrency)
             elapsed = time.perf_counter() - started
+            cpu = cpu_seconds(process.pid) - cpu_before
             try:
                 await asyncio.wait_for(done.wait(), 60)
             except TimeoutError:
@@ -110,6 +111,7 @@ async def main(n: int, concurrency: int) -> dict:
         "tickets_per_s": round(n / elapsed, 1),
         "post_p50_ms": round(percentile(latencies, 50) * 1000, 1),
         "post_p99_ms": round(percentile(latencies, 99) * 1000, 1),
+        "intake_cpu_ms_per_ticket": round(cpu / n * 1000, 2),
         "events_on_broker": counter["n"],
         "all_events_after_s": round(drained, 2),
     }

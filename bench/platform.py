@@ -21,7 +21,7 @@ import asyncpg
 import orjson
 
 from bench import ceiling
-from bench.common import free_port, percentile, scratch, start_service, wait_ready
+from bench.common import cpu_seconds, free_port, percentile, scratch, start_service, wait_ready
 from bench.intake import ticket
 from services.core.broker import declare_exchanges
 from services.media.s3server import start_s3
@@ -108,11 +108,6 @@ async def post_open_loop(port: int, rate: float, seconds: float, offset: int) ->
     if refused:
         raise SystemExit(f"{len(refused)} tickets refused in the open-loop phase, e.g. {refused[0]}")
     return latencies
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / 100.0  # utime + stime, in clock ticks
 
 
 async def wait_done(watch: Watch, numbers, timeout: float) -> bool:

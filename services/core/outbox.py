@@ -3,7 +3,7 @@
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-import aio_pika
+import aiormq
 import orjson
 import structlog
 from sqlalchemy import (
@@ -86,8 +86,7 @@ class OutboxRelay:
         while True:
             try:
                 channel = await channel_source()
-                exchange = await channel.get_exchange(self.exchange_name, ensure=False)
-                while await self.relay_once(exchange) >= self.batch:
+                while await self.relay_once(await channel.get_underlay_channel()) >= self.batch:
                     pass
             except asyncio.CancelledError:
                 raise
@@ -104,8 +103,11 @@ class OutboxRelay:
             pass
         self.outbox.pending.clear()
 
-    async def relay_once(self, exchange: aio_pika.abc.AbstractExchange) -> int:
-        """Publish one batch of unpublished rows and mark them; returns how many."""
+    async def relay_once(self, channel: aiormq.abc.AbstractChannel) -> int:
+        """Publish one batch of unpublished rows and mark them; returns how many.
+
+        Straight on aio-pika's underlying (aiormq) channel, which has the confirms: a
+        message object per event cost the relay a quarter of a busy intake's CPU."""
         table = self.outbox.table
         async with self.db.transaction() as session:
             rows = (
@@ -119,7 +121,7 @@ class OutboxRelay:
             ).all()
             if not rows:
                 return 0
-            await asyncio.gather(*(self._publish(exchange, row) for row in rows))
+            await asyncio.gather(*(self._publish(channel, row) for row in rows))
             await session.execute(
                 update(table)
                 .where(table.c.id.in_([row.id for row in rows]))
@@ -131,17 +133,20 @@ class OutboxRelay:
         EVENTS_PUBLISHED.labels(self.outbox.producer).inc(len(rows))
         return len(rows)
 
-    async def _publish(self, exchange, row) -> None:
+    async def _publish(self, channel: aiormq.abc.AbstractChannel, row) -> None:
         envelope = row.envelope
-        message = aio_pika.Message(
-            body=orjson.dumps(envelope),
-            content_type="application/json",
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            message_id=envelope["id"],
-            correlation_id=envelope.get("correlation_id") or None,
-            type=envelope["type"],
+        await channel.basic_publish(
+            orjson.dumps(envelope),
+            exchange=self.exchange_name,
+            routing_key=row.routing_key,
+            properties=aiormq.spec.Basic.Properties(
+                content_type="application/json",
+                delivery_mode=2,  # persistent
+                message_id=envelope["id"],
+                correlation_id=envelope.get("correlation_id") or None,
+                message_type=envelope["type"],
+            ),
         )
-        await exchange.publish(message, routing_key=row.routing_key, mandatory=False)
 
     async def purge_published(self, older_than: timedelta = timedelta(days=1)) -> int:
         """Delete rows published long ago, so the table stays small."""

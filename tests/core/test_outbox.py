@@ -29,10 +29,11 @@ async def test_three_relays_publish_each_event_exactly_once(settings):
     channel = await connection.channel(publisher_confirms=True)
     exchange = await channel.get_exchange(settings.broker_name("hotline.events"))
     relays = [OutboxRelay(db, box, exchange.name, batch=25) for _ in range(3)]
+    underlay = await channel.get_underlay_channel()
 
     async with tap(settings, "test.pinged") as events:
         async def drain(relay):
-            while await relay.relay_once(exchange):
+            while await relay.relay_once(underlay):
                 pass
 
         await asyncio.gather(*(drain(r) for r in relays))
@@ -56,7 +57,8 @@ async def test_a_rolled_back_change_publishes_nothing(settings):
     channel = await connection.channel(publisher_confirms=True)
     exchange = await channel.get_exchange(settings.broker_name("hotline.events"))
     async with tap(settings, "test.pinged") as events:
-        while await OutboxRelay(db, box, exchange.name).relay_once(exchange):
+        relay = OutboxRelay(db, box, exchange.name)
+        while await relay.relay_once(await channel.get_underlay_channel()):
             pass
         await events.drain(0.5)
     assert not [m for m in events.seen if m["data"]["batch"] == "rollback"]
