@@ -63,7 +63,7 @@ class Consumer:
     """
 
     def __init__(self, db: Database, spec: QueueSpec, handlers: dict[str, Handler],
-                 processed: Table, *, name: str | None = None, batch: int = 32, drainers: int = 4):
+                 processed: Table, *, name: str | None = None, batch: int = 32, drainers: int = 2):
         self.db = db
         self.spec = spec
         self.handlers = handlers

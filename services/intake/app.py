@@ -36,7 +36,10 @@ async def setup(app: FastAPI, worker: Worker) -> None:
     app.state.clock = asyncio.get_running_loop().time
     settings = worker.settings
     [spec] = queue_specs(settings)
-    worker.consumers.append((spec, Consumer(worker.db, spec, make_handlers(worker.outbox), processed)))
+    # One drainer: what routing and sla tell intake waits a little under a burst, while
+    # citizens' and agents' requests on the same event loop keep their turns.
+    worker.consumers.append((spec, Consumer(worker.db, spec, make_handlers(worker.outbox), processed,
+                                            drainers=1)))
 
     async def housekeeping() -> None:
         now = datetime.now(UTC)
