@@ -28,7 +28,7 @@ from services.media.s3server import start_s3
 
 SERVICES = ("intake", "routing", "sla", "notify", "media")
 KEY = "bench-channel-key-0123456789"
-BEHIND_NICE = 10  # CPU weight 1024 against 110 (Linux CFS): about compose's 8:1
+BEHIND_NICE = 10  # CPU weight 110 against intake's 1024 (Linux CFS): about compose's 1:8
 
 
 class Watch:
@@ -178,8 +178,8 @@ async def _measure(settings, n: int, concurrency: int, rate: float) -> dict:
         sys.executable, "-m", "services.cli", "seed", env={**_base_env(settings), **env},
         stdout=asyncio.subprocess.DEVNULL)
     await seed.wait()
-    # The front door first, as deploy/compose.yaml weighs it (cpu_shares 8:1): a citizen's POST
-    # is answered while the services behind it catch up on what it queued.
+    # The front door first, as deploy/compose.yaml weighs it (cpu_shares 1024 against 128):
+    # a citizen's POST is answered while the services behind it catch up on what it queued.
     processes = {name: start_service(name, settings, ports[name], env,
                                      nice=0 if name == "intake" else BEHIND_NICE)
                  for name in SERVICES}

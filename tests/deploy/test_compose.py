@@ -102,6 +102,12 @@ def test_the_five_services_scale_with_no_fixed_name_or_host_port():
             assert key not in svc, f"{name} sets {key}: `--scale {name}=3` would clash"
 
 
+def test_the_front_door_outweighs_the_services_behind_it_for_cpu():
+    shares = {name: int(services()[name].get("cpu_shares", 1024)) for name in FIVE}
+    assert all(shares["intake"] >= 8 * share for name, share in shares.items() if name != "intake")
+    assert shares["intake"] == 1024  # level with PostgreSQL and RabbitMQ, which it waits on
+
+
 def test_all_five_run_from_one_image_built_from_the_repository():
     builds = {json.dumps(svc["build"], sort_keys=True) for svc in image_services().values()}
     images = {svc["image"] for svc in image_services().values()}
