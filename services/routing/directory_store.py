@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.routing import directory_cache
 from services.routing.events import OUTBOX, UnitUpserted
 from services.routing.models import categories, units
 
@@ -39,6 +40,7 @@ async def list_units(session: AsyncSession, *, region_code: str | None = None,
 async def save_unit(session: AsyncSession, values: dict) -> dict:
     """Create or replace a unit and publish `unit.upserted` so notify knows its recipients."""
     row = {field: values[field] for field in UNIT_FIELDS}
+    directory_cache.changed(session)
     saved = (await session.execute(
         insert(units).values(**row)
         .on_conflict_do_update(index_elements=["code"], set_={**row, "updated_at": func.now()})
@@ -52,26 +54,12 @@ def _listed(value):
     return list(value) if isinstance(value, tuple) else value
 
 
-async def command_center_for(session: AsyncSession, region_code: str) -> dict | None:
-    """The nearest active command center: the county's, else the prefecture's or province's."""
-    codes = [f"cc-{region_code}", f"cc-{region_code[:4]}00", f"cc-{region_code[:2]}0000"]
-    found = await units_by_code(session, set(codes))
-    return next((found[c] for c in codes if c in found and found[c]["active"]), None)
-
-
 async def get_category(session: AsyncSession, code: str | None) -> dict | None:
     """A category by its code."""
     if not code:
         return None
     query = select(categories).where(categories.c.code == code)
     return (await session.execute(query)).mappings().first()
-
-
-async def active_category_names(session: AsyncSession, codes: list[str]) -> dict[str, str]:
-    """The names of those of these categories that exist and are active, by code."""
-    query = select(categories.c.code, categories.c.name).where(categories.c.code.in_(codes),
-                                                               categories.c.active.is_(True))
-    return {code: name for code, name in await session.execute(query)}
 
 
 async def list_categories(session: AsyncSession, *, active: bool | None = None) -> list[dict]:
@@ -85,6 +73,7 @@ async def list_categories(session: AsyncSession, *, active: bool | None = None) 
 async def save_category(session: AsyncSession, values: dict) -> dict:
     """Create or replace a category."""
     row = {field: values[field] for field in CATEGORY_FIELDS}
+    directory_cache.changed(session)
     return (await session.execute(
         insert(categories).values(**row)
         .on_conflict_do_update(index_elements=["code"], set_={**row, "updated_at": func.now()})

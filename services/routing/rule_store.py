@@ -2,39 +2,24 @@
 
 from collections import defaultdict
 
-from sqlalchemy import delete, func, literal, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.routing.models import rule_co_units, rule_key, rules, units
+from services.routing import directory_cache
+from services.routing.models import rule_co_units, rule_key, rules
 from services.routing.rules import Assignee, Match, Rule, match_rule
 
 RULE_FIELDS = ("category", "region_prefix", "town_code", "lead", "priority", "active")
-
-
-async def candidate_rules(session: AsyncSession, category_code: str,
-                          region_code: str) -> list[Rule]:
-    """Active rules of the category's family covering the region, with active units only."""
-    lead = units.alias("lead_unit")
-    query = (
-        select(rules)
-        .join(lead, (lead.c.code == rules.c.lead) & lead.c.active.is_(True))
-        .where(rules.c.active.is_(True),
-               (rules.c.category == category_code)
-               | func.starts_with(literal(category_code), rules.c.category + "."),
-               func.starts_with(literal(region_code), rules.c.region_prefix))
-    )
-    rows = list((await session.execute(query)).mappings())
-    co = await _co_units(session, [row["id"] for row in rows], only_active=True)
-    return [_rule(row, co[row["id"]]) for row in rows]
 
 
 async def match(session: AsyncSession, category_code: str, region_code: str,
                 town_code: str | None = None,
                 exclude: frozenset[str] = frozenset()) -> Match | None:
     """The lead and co units the rules give a ticket, passing over excluded units."""
-    found = await candidate_rules(session, category_code, region_code)
-    return match_rule(found, category_code, region_code, town_code, exclude)
+    found = await directory_cache.candidate_rules(session, category_code, region_code)
+    return match_rule([_rule(row, co) for row, co in found], category_code, region_code,
+                      town_code, exclude)
 
 
 def _rule(row, co: list[dict]) -> Rule:
@@ -43,14 +28,10 @@ def _rule(row, co: list[dict]) -> Rule:
                 town_code=row["town_code"], priority=row["priority"])
 
 
-async def _co_units(session: AsyncSession, rule_ids: list[int], *,
-                    only_active: bool = False) -> dict[int, list[dict]]:
+async def _co_units(session: AsyncSession, rule_ids: list[int]) -> dict[int, list[dict]]:
     query = (select(rule_co_units.c.rule_id, rule_co_units.c.unit_code, rule_co_units.c.role)
              .where(rule_co_units.c.rule_id.in_(rule_ids))
              .order_by(rule_co_units.c.rule_id, rule_co_units.c.unit_code))
-    if only_active:
-        query = query.join(units, (units.c.code == rule_co_units.c.unit_code)
-                           & units.c.active.is_(True))
     found: dict[int, list[dict]] = defaultdict(list)
     for row in (await session.execute(query)).mappings():
         found[row["rule_id"]].append({"unit_code": row["unit_code"], "role": row["role"]})
@@ -83,6 +64,7 @@ async def get_rule(session: AsyncSession, rule_id: int) -> dict | None:
 async def create_rule(session: AsyncSession, values: dict, co: list[dict]) -> dict | None:
     """A new rule; None when the same category, place and lead already have one."""
     row = {field: values[field] for field in RULE_FIELDS}
+    directory_cache.changed(session)
     rule_id = await session.scalar(
         insert(rules).values(**row).on_conflict_do_nothing().returning(rules.c.id))
     if rule_id is None:
@@ -96,6 +78,7 @@ async def upsert_rule(session: AsyncSession, rule: Rule) -> int:
     row = {"category": rule.category, "region_prefix": rule.region_prefix,
            "town_code": rule.town_code, "lead": rule.lead, "priority": rule.priority,
            "active": True}
+    directory_cache.changed(session)
     rule_id = await session.scalar(
         insert(rules).values(**row)
         .on_conflict_do_update(constraint=rule_key,
@@ -111,6 +94,7 @@ async def update_rule(session: AsyncSession, rule_id: int, values: dict,
                       co: list[dict] | None) -> dict | None:
     """Change a rule's fields (and its co units when given); None if it does not exist."""
     changed = {f: values[f] for f in RULE_FIELDS if f in values}
+    directory_cache.changed(session)
     found = await session.scalar(update(rules).where(rules.c.id == rule_id)
                                  .values(**changed, updated_at=func.now())
                                  .returning(rules.c.id))
@@ -123,6 +107,7 @@ async def update_rule(session: AsyncSession, rule_id: int, values: dict,
 
 async def delete_rule(session: AsyncSession, rule_id: int) -> bool:
     """Remove a rule and its co units; False if there was none."""
+    directory_cache.changed(session)
     gone = await session.scalar(delete(rules).where(rules.c.id == rule_id).returning(rules.c.id))
     return gone is not None
 

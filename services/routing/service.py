@@ -12,12 +12,12 @@ from services.core.problems import field_error
 from services.routing import assignments, duplicates, rule_store, ticket_store
 from services.routing.access import covers
 from services.routing.classifier import CONFIDENT, Suggestion, classify
-from services.routing.directory_store import (
+from services.routing.directory_cache import (
     active_category_names,
     command_center_for,
-    get_category,
     units_by_code,
 )
+from services.routing.directory_cache import category as get_category
 from services.routing.events import SuggestionOut
 from services.routing.models import assignments as assignment_table
 from services.routing.rules import Match

@@ -4,7 +4,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.routing import duplicates
 from services.routing.classifier import CONFIDENT, Suggestion
-from services.routing.directory_store import active_category_names, units_by_code
+from services.routing.directory_cache import active_category_names, units_by_code
 from services.routing.rules import Match
 
 
