@@ -21,7 +21,15 @@ import asyncpg
 import orjson
 
 from bench import ceiling
-from bench.common import cpu_seconds, free_port, percentile, scratch, start_service, wait_ready
+from bench.common import (
+    cpu_seconds,
+    free_port,
+    machine_busy_seconds,
+    percentile,
+    scratch,
+    start_service,
+    wait_ready,
+)
 from bench.intake import ticket
 from services.core.broker import declare_exchanges
 from services.media.s3server import start_s3
@@ -84,7 +92,7 @@ async def post_closed_loop(port: int, n: int, concurrency: int, offset: int = 0)
     return started
 
 
-async def post_open_loop(port: int, rate: float, seconds: float, offset: int) -> list[float]:
+async def post_open_loop(port: int, rate: float, seconds: float, offset: int) -> list[tuple]:
     """A ticket every 1/rate seconds whatever the answers: POST latencies below saturation."""
     latencies: list[float] = []
     refused: list[str] = []
@@ -96,7 +104,7 @@ async def post_open_loop(port: int, rate: float, seconds: float, offset: int) ->
                 body = await response.text()
                 if response.status != 201:
                     refused.append(f"{response.status} {body[:200]}")
-            latencies.append(time.perf_counter() - t0)
+            latencies.append((t0, time.perf_counter() - t0))
 
         tasks, start = [], time.perf_counter()
         for k in range(int(rate * seconds)):
@@ -207,17 +215,25 @@ async def _phases(settings, ports, processes, n, concurrency, rate) -> dict:
     watch = Watch()
     await watch.start(settings)
     cpu_before = {name: cpu_seconds(p.pid) for name, p in processes.items()}
+    busy_before = machine_busy_seconds()
     commits_before, events_before = await commits(settings), await events_published(settings)
     t0 = time.perf_counter()
     posted = await post_closed_loop(ports["intake"], n, concurrency)
     finished = await wait_done(watch, posted, timeout=max(120, n / 20))
     elapsed = max(watch.acknowledged.get(k, 0) for k in posted) - t0 if finished else float("nan")
     cpu = {name: (cpu_seconds(p.pid) - cpu_before[name]) / n for name, p in processes.items()}
+    # The rest of the machine's work: PostgreSQL, RabbitMQ, this client, the kernel.
+    cpu["everything_else"] = (machine_busy_seconds() - busy_before) / n - sum(cpu.values())
     clocks = await clocks_recorded(settings, posted)
     commits_per_ticket = (await commits(settings) - commits_before) / n
     events_per_ticket = (await events_published(settings) - events_before) / n
     e2e = [watch.acknowledged[k] - start for k, (start, _) in posted.items() if k in watch.acknowledged]
-    open_loop = await post_open_loop(ports["intake"], rate, 10.0, offset=n)
+    intake_cpu = cpu_seconds(processes["intake"].pid)
+    sent = await post_open_loop(ports["intake"], rate, 10.0, offset=n)
+    intake_cpu = (cpu_seconds(processes["intake"].pid) - intake_cpu) / len(sent)
+    open_loop = [seconds for _, seconds in sent]
+    first = min(t for t, _ in sent)
+    by_second = [[s for t, s in sent if int(t - first) == k] for k in range(10)]
     await watch.stop()
     done = sum(1 for k in posted if k in watch.assigned and k in watch.acknowledged)
     e2e_rate = n / elapsed if finished else done / (time.perf_counter() - t0)
@@ -231,6 +247,8 @@ async def _phases(settings, ports, processes, n, concurrency, rate) -> dict:
         "offered_rate_per_s": rate,
         "post_p99_ms_at_offered_rate": round(percentile(open_loop, 99) * 1000, 1),
         "post_p50_ms_at_offered_rate": round(percentile(open_loop, 50) * 1000, 1),
+        "post_p99_ms_each_second": [round(percentile(b, 99) * 1000) for b in by_second if b],
+        "intake_cpu_ms_per_post_at_offered_rate": round(intake_cpu * 1000, 2),
         "lost": n - done, "sla_clocks_recorded": clocks,
         "cpu_ms_per_ticket": {name: round(v * 1000, 2) for name, v in cpu.items()},
         # The work behind one ticket, against the ceiling's 1 event and 2 commits.
