@@ -34,10 +34,10 @@ test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install
-	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(PY) -m bench.platform $(if $(N),--tickets $(N)) $(if $(C),--concurrency $(C))
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(PY) -m bench.platform $(if $(N),--tickets $(N)) $(if $(C),--concurrency $(C)) $(if $(RATE),--rate $(RATE))
 
 bench-intake: install
-	$(PY) -m bench.intake $(if $(N),--tickets $(N)) $(if $(C),--concurrency $(C))
+	$(PY) -m bench.intake $(if $(N),--tickets $(N)) $(if $(C),--concurrency $(C)) $(if $(RATE),--rate $(RATE))
 
 dept-queue: install
 	$(PY) -m services.cli dept-queue $(UNIT)

@@ -81,7 +81,33 @@ async def submit_all(port: int, n: int, concurrency: int) -> list[float]:
     return latencies
 
 
-async def main(n: int, concurrency: int) -> dict:
+async def post_open_loop(port: int, rate: float, seconds: float, offset: int) -> list[tuple]:
+    """A ticket every 1/rate seconds whatever the answers: POST latencies below saturation."""
+    latencies: list[float] = []
+    refused: list[str] = []
+    async with aiohttp.ClientSession(f"http://127.0.0.1:{port}", headers={"X-Api-Key": KEY},
+                                     connector=aiohttp.TCPConnector(limit=512)) as client:
+        async def one(i: int) -> None:
+            t0 = time.perf_counter()
+            async with client.post("/v1/tickets", json=ticket(i)) as response:
+                body = await response.text()
+                if response.status != 201:
+                    refused.append(f"{response.status} {body[:200]}")
+            latencies.append((t0, time.perf_counter() - t0))
+
+        tasks, start = [], time.perf_counter()
+        for k in range(int(rate * seconds)):
+            delay = start + k / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(offset + k)))
+        await asyncio.gather(*tasks)
+    if refused:
+        raise SystemExit(f"{len(refused)} tickets refused in the open-loop phase, e.g. {refused[0]}")
+    return latencies
+
+
+async def main(n: int, concurrency: int, rate: float) -> dict:
     async with scratch("benchintake") as settings:
         db = Database(settings.database_url, pool_size=1)
         async with db.transaction() as session:
@@ -103,6 +129,8 @@ async def main(n: int, concurrency: int) -> dict:
             except TimeoutError:
                 counting.cancel()
             drained = time.perf_counter() - started
+            # Below saturation: a ticket every 1/rate s, whatever the answers.
+            open_loop = [seconds for _, seconds in await post_open_loop(port, rate, 10.0, n)]
         finally:
             process.terminate()
             process.wait(10)
@@ -112,6 +140,9 @@ async def main(n: int, concurrency: int) -> dict:
         "post_p50_ms": round(percentile(latencies, 50) * 1000, 1),
         "post_p99_ms": round(percentile(latencies, 99) * 1000, 1),
         "intake_cpu_ms_per_ticket": round(cpu / n * 1000, 2),
+        "offered_rate_per_s": rate,
+        "post_p50_ms_at_offered_rate": round(percentile(open_loop, 50) * 1000, 1),
+        "post_p99_ms_at_offered_rate": round(percentile(open_loop, 99) * 1000, 1),
         "events_on_broker": counter["n"],
         "all_events_after_s": round(drained, 2),
     }
@@ -121,8 +152,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tickets", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--rate", type=float, default=200.0, help="offered tickets/s of the open loop")
     args = parser.parse_args()
-    result = asyncio.run(main(args.tickets, args.concurrency))
+    result = asyncio.run(main(args.tickets, args.concurrency, args.rate))
     for key, value in result.items():
         print(f"{key:22} {value}")
     Path("bench/results").mkdir(parents=True, exist_ok=True)

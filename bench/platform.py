@@ -30,12 +30,11 @@ from bench.common import (
     start_service,
     wait_ready,
 )
-from bench.intake import ticket
+from bench.intake import KEY, post_open_loop, ticket
 from services.core.broker import declare_exchanges
 from services.media.s3server import start_s3
 
 SERVICES = ("intake", "routing", "sla", "notify", "media")
-KEY = "bench-channel-key-0123456789"
 BEHIND_NICE = 10  # CPU weight 110 against intake's 1024 (Linux CFS): about compose's 1:8
 
 
@@ -90,32 +89,6 @@ async def post_closed_loop(port: int, n: int, concurrency: int, offset: int = 0)
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
     return started
-
-
-async def post_open_loop(port: int, rate: float, seconds: float, offset: int) -> list[tuple]:
-    """A ticket every 1/rate seconds whatever the answers: POST latencies below saturation."""
-    latencies: list[float] = []
-    refused: list[str] = []
-    async with aiohttp.ClientSession(f"http://127.0.0.1:{port}", headers={"X-Api-Key": KEY},
-                                     connector=aiohttp.TCPConnector(limit=512)) as client:
-        async def one(i: int) -> None:
-            t0 = time.perf_counter()
-            async with client.post("/v1/tickets", json=ticket(i)) as response:
-                body = await response.text()
-                if response.status != 201:
-                    refused.append(f"{response.status} {body[:200]}")
-            latencies.append((t0, time.perf_counter() - t0))
-
-        tasks, start = [], time.perf_counter()
-        for k in range(int(rate * seconds)):
-            delay = start + k / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(offset + k)))
-        await asyncio.gather(*tasks)
-    if refused:
-        raise SystemExit(f"{len(refused)} tickets refused in the open-loop phase, e.g. {refused[0]}")
-    return latencies
 
 
 async def wait_done(watch: Watch, numbers, timeout: float) -> bool:
