@@ -37,6 +37,21 @@ def machine_busy_seconds() -> float:
     return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_by_command(names: tuple[str, ...]) -> dict[str, float]:
+    """CPU seconds used so far by every process whose command is one of `names`, per name
+    (PostgreSQL's backends and helpers, RabbitMQ's Erlang VM)."""
+    used = dict.fromkeys(names, 0.0)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # gone meanwhile
+            continue
+        command = text[text.index("(") + 1:text.rindex(")")]
+        if command in used:
+            used[command] += cpu_seconds(int(stat.parent.name))
+    return used
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]

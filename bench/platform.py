@@ -22,6 +22,7 @@ import orjson
 
 from bench import ceiling
 from bench.common import (
+    cpu_by_command,
     cpu_seconds,
     free_port,
     machine_busy_seconds,
@@ -35,6 +36,7 @@ from services.core.broker import declare_exchanges
 from services.media.s3server import start_s3
 
 SERVICES = ("intake", "routing", "sla", "notify", "media")
+SERVERS = ("postgres", "beam.smp")  # PostgreSQL's processes, RabbitMQ's Erlang VM
 BEHIND_NICE = 10  # CPU weight 110 against intake's 1024 (Linux CFS): about compose's 1:8
 
 
@@ -188,14 +190,17 @@ async def _phases(settings, ports, processes, n, concurrency, rate) -> dict:
     watch = Watch()
     await watch.start(settings)
     cpu_before = {name: cpu_seconds(p.pid) for name, p in processes.items()}
-    busy_before = machine_busy_seconds()
+    busy_before, servers_before = machine_busy_seconds(), cpu_by_command(SERVERS)
     commits_before, events_before = await commits(settings), await events_published(settings)
     t0 = time.perf_counter()
     posted = await post_closed_loop(ports["intake"], n, concurrency)
     finished = await wait_done(watch, posted, timeout=max(120, n / 20))
     elapsed = max(watch.acknowledged.get(k, 0) for k in posted) - t0 if finished else float("nan")
     cpu = {name: (cpu_seconds(p.pid) - cpu_before[name]) / n for name, p in processes.items()}
-    # The rest of the machine's work: PostgreSQL, RabbitMQ, this client, the kernel.
+    servers = cpu_by_command(SERVERS)
+    cpu["postgresql"] = (servers["postgres"] - servers_before["postgres"]) / n
+    cpu["rabbitmq"] = (servers["beam.smp"] - servers_before["beam.smp"]) / n
+    # The rest of the machine's work: this client, the kernel, anything else running.
     cpu["everything_else"] = (machine_busy_seconds() - busy_before) / n - sum(cpu.values())
     clocks = await clocks_recorded(settings, posted)
     commits_per_ticket = (await commits(settings) - commits_before) / n
