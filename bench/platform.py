@@ -2,14 +2,17 @@
 
 N tickets go through intake's HTTP API at concurrency C with all five services running
 as separate processes. A ticket is done when it is assigned (routing), has its SLA
-clocks (sla) and its citizen's acknowledgment was sent (notify). Then an open-loop phase
-offers a fixed rate to measure POST latency below saturation, and the minimal pipeline
-of bench/ceiling.py measures what this machine can do at all.
+clocks (sla) and its citizen's acknowledgment was sent (notify). Then an open loop offers
+a fixed rate (a ticket every 1/rate s, whatever the answers) for POST latency, once with
+every service working and once with the four behind intake paused. The minimal pipeline
+of bench/ceiling.py, run first, measures what this machine can do at all.
 """
 
 import argparse
 import asyncio
+import gc
 import json
+import signal
 import sys
 import tempfile
 import time
@@ -206,12 +209,25 @@ async def _phases(settings, ports, processes, n, concurrency, rate) -> dict:
     commits_per_ticket = (await commits(settings) - commits_before) / n
     events_per_ticket = (await events_published(settings) - events_before) / n
     e2e = [watch.acknowledged[k] - start for k, (start, _) in posted.items() if k in watch.acknowledged]
+    # This client's own garbage (the closed loop's) must not pause the open loop's clock.
+    gc.collect()
+    gc.freeze()
     intake_cpu = cpu_seconds(processes["intake"].pid)
     sent = await post_open_loop(ports["intake"], rate, 10.0, offset=n)
     intake_cpu = (cpu_seconds(processes["intake"].pid) - intake_cpu) / len(sent)
     open_loop = [seconds for _, seconds in sent]
     first = min(t for t, _ in sent)
     by_second = [[s for t, s in sent if int(t - first) == k] for k in range(10)]
+    # The same again with the services behind intake paused: what the front door does
+    # without the database and broker work its backlog causes on these same cores.
+    behind = [p for name, p in processes.items() if name != "intake"]
+    for process in behind:
+        process.send_signal(signal.SIGSTOP)
+    try:
+        alone = [s for _, s in await post_open_loop(ports["intake"], rate, 10.0, n + len(sent))]
+    finally:
+        for process in behind:
+            process.send_signal(signal.SIGCONT)
     await watch.stop()
     done = sum(1 for k in posted if k in watch.assigned and k in watch.acknowledged)
     e2e_rate = n / elapsed if finished else done / (time.perf_counter() - t0)
@@ -227,6 +243,7 @@ async def _phases(settings, ports, processes, n, concurrency, rate) -> dict:
         "post_p50_ms_at_offered_rate": round(percentile(open_loop, 50) * 1000, 1),
         "post_p99_ms_each_second": [round(percentile(b, 99) * 1000) for b in by_second if b],
         "intake_cpu_ms_per_post_at_offered_rate": round(intake_cpu * 1000, 2),
+        "post_p99_ms_at_offered_rate_services_behind_paused": round(percentile(alone, 99) * 1000, 1),
         "lost": n - done, "sla_clocks_recorded": clocks,
         "cpu_ms_per_ticket": {name: round(v * 1000, 2) for name, v in cpu.items()},
         # The work behind one ticket, against the ceiling's 1 event and 2 commits.
