@@ -93,8 +93,12 @@ class Consumer:
             del self._inbox[:self.batch]
             if not self._inbox:
                 self._arrived.clear()
-            if taken:
-                await self._run(taken)
+            try:
+                if taken:
+                    await self._run(taken)
+            except Exception:  # e.g. the broker went away mid-retry: it redelivers what was
+                # not acked; this drainer must live on for the messages still to come
+                log.exception("consumer.drain_failed", queue=self.spec.name)
 
     async def _run(self, taken: list[tuple[AbstractIncomingMessage, Envelope]]) -> None:
         if len(taken) > 1:
