@@ -62,23 +62,23 @@ async def count_events(settings, expected: int, done: asyncio.Event, counter: di
     await connection.close()
 
 
-async def submit_all(port: int, n: int, concurrency: int) -> list[float]:
-    """Closed loop: `concurrency` clients each post their next ticket when the last is answered."""
-    latencies: list[float] = []
-    pending = iter(range(n))
+async def post_closed_loop(port: int, n: int, concurrency: int, offset: int = 0) -> dict[str, tuple]:
+    """Each of `concurrency` clients posts its next ticket when answered: number → (start, seconds)."""
+    started: dict[str, tuple] = {}
+    pending = iter(range(offset, offset + n))
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(f"http://127.0.0.1:{port}", connector=connector,
                                      headers={"X-Api-Key": KEY}) as client:
         async def worker():
             for i in pending:
-                started = time.perf_counter()
+                t0 = time.perf_counter()
                 async with client.post("/v1/tickets", json=ticket(i)) as response:
-                    await response.read()
-                    assert response.status == 201, await response.text()
-                latencies.append(time.perf_counter() - started)
+                    body = await response.json()
+                    assert response.status == 201, body
+                started[body["number"]] = (t0, time.perf_counter() - t0)
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return latencies
+    return started
 
 
 async def post_open_loop(port: int, rate: float, seconds: float, offset: int) -> list[tuple]:
@@ -121,7 +121,8 @@ async def main(n: int, concurrency: int, rate: float) -> dict:
             counting = asyncio.create_task(count_events(settings, n, done, counter))
             await counter["ready"].wait()
             started, cpu_before = time.perf_counter(), cpu_seconds(process.pid)
-            latencies = await submit_all(port, n, concurrency)
+            posted = await post_closed_loop(port, n, concurrency)
+            latencies = [seconds for _, seconds in posted.values()]
             elapsed = time.perf_counter() - started
             cpu = cpu_seconds(process.pid) - cpu_before
             try:

@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import aio_pika
-import aiohttp
 import asyncpg
 import orjson
 
@@ -34,7 +33,7 @@ from bench.common import (
     start_service,
     wait_ready,
 )
-from bench.intake import KEY, post_open_loop, ticket
+from bench.intake import KEY, post_closed_loop, post_open_loop
 from services.core.broker import declare_exchanges
 from services.media.s3server import start_s3
 
@@ -75,25 +74,6 @@ class Watch:
         elif data.get("audience") == "citizen" and "accepted" in data.get("template", ""):
             self.acknowledged.setdefault(data.get("ticket_number"), now)
         self.changed.set()
-
-
-async def post_closed_loop(port: int, n: int, concurrency: int, offset: int = 0) -> dict[str, tuple]:
-    """Each of `concurrency` clients posts its next ticket when answered: number → (start, seconds)."""
-    started: dict[str, tuple] = {}
-    pending = iter(range(offset, offset + n))
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(f"http://127.0.0.1:{port}", connector=connector,
-                                     headers={"X-Api-Key": KEY}) as client:
-        async def worker():
-            for i in pending:
-                t0 = time.perf_counter()
-                async with client.post("/v1/tickets", json=ticket(i)) as response:
-                    body = await response.json()
-                    assert response.status == 201, body
-                started[body["number"]] = (t0, time.perf_counter() - t0)
-
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return started
 
 
 async def wait_done(watch: Watch, numbers, timeout: float) -> bool:
