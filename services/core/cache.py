@@ -25,6 +25,8 @@ class Cached(Generic[T]):
         self._values: dict[str, tuple[float, T]] = {}
 
     async def get(self, session: AsyncSession) -> T:
+        if self in session.info.get("cache_changed", ()):  # its own edit, not yet committed
+            return await self._load(session)
         key = str(session.bind.url)
         found = self._values.get(key)
         if found is not None and self._clock() < found[0]:
@@ -35,5 +37,8 @@ class Cached(Generic[T]):
 
     def changed(self, session: AsyncSession) -> None:
         """The caller's transaction writes what this cache holds: forget it on commit."""
-        self._values.clear()  # now too, so a read in this transaction loads afresh
+        # Now too: a copy read elsewhere before the commit must not outlive it. This session
+        # reads the tables itself, and what it reads is not kept: it may yet roll back.
+        self._values.clear()
+        session.info.setdefault("cache_changed", set()).add(self)
         session.info.setdefault("after_commit", []).append(self._values.clear)
