@@ -96,7 +96,9 @@ def serve(service: str, port: int = typer.Option(0, help="default: the service's
     # Behind the gateway each API lives under /api/<service>: docs must link there.
     uvicorn.run(f"services.{service}.app:create_app", factory=True, host="0.0.0.0",
                 port=int(os.environ["PORT"]), loop="uvloop", access_log=False, log_config=None,
-                root_path=os.environ.get("ROOT_PATH", ""))
+                root_path=os.environ.get("ROOT_PATH", ""),
+                # Within compose's stop_grace_period (30 s): requests still open are cut.
+                timeout_graceful_shutdown=20)
 
 
 def _s3_reachable(endpoint: str) -> bool:

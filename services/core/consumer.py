@@ -14,6 +14,7 @@ from sqlalchemy import Column, DateTime, MetaData, String, Table, Uuid, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.core.aio import cancel_all, stopping
 from services.core.broker import DLX, QueueSpec
 from services.core.db import Database
 from services.core.events import Envelope
@@ -98,6 +99,8 @@ class Consumer:
                     await self._run(taken)
             except Exception:  # e.g. the broker went away mid-retry: it redelivers what was
                 # not acked; this drainer must live on for the messages still to come
+                if stopping():
+                    raise
                 log.exception("consumer.drain_failed", queue=self.spec.name)
 
     async def _run(self, taken: list[tuple[AbstractIncomingMessage, Envelope]]) -> None:
@@ -108,6 +111,8 @@ class Consumer:
             try:
                 await self._process_together([envelope for _, envelope in taken])
             except Exception:
+                if stopping():
+                    raise
                 log.warning("consumer.batch_failed", queue=self.spec.name, size=len(taken))
             else:
                 for message, _ in taken:
@@ -121,6 +126,8 @@ class Consumer:
         try:
             await self.process(envelope)
         except Exception:
+            if stopping():  # shutting down: unacked, the broker hands it to another replica
+                raise
             log.exception("consumer.failed", queue=self.spec.name, event_id=str(envelope.id),
                           event_type=envelope.type, correlation_id=envelope.correlation_id)
             await self._retry_or_dead_letter(message)
@@ -180,12 +187,11 @@ class Consumer:
             self._tasks = [asyncio.create_task(self._drain()) for _ in range(self.drainers)]
         return await queue.consume(self.handle)
 
-    async def stop(self) -> None:
-        """Stop the drainers; what they had not taken is redelivered by the broker."""
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+    async def stop(self) -> list[asyncio.Task]:
+        """Stop the drainers (what they had not acked is redelivered); those that did not end."""
+        stuck = await cancel_all(self._tasks)
         self._tasks.clear()
+        return stuck
 
 
 @contextmanager

@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.core.aio import stopping
 from services.core.db import Database
 from services.core.events import Envelope, Event
 from services.core.metrics import EVENTS_PUBLISHED, OUTBOX_LAG
@@ -91,6 +92,8 @@ class OutboxRelay:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # broker or database away: rows wait in the outbox
+                if stopping():
+                    raise
                 log.warning("outbox.relay_failed", error=str(exc))
                 await asyncio.sleep(1.0)
                 continue

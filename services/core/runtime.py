@@ -8,6 +8,7 @@ import aio_pika
 import structlog
 from aio_pika.abc import AbstractRobustConnection
 
+from services.core.aio import cancel_all, stopping
 from services.core.broker import EVENTS, QueueSpec, declare_exchanges, declare_queue
 from services.core.consumer import Consumer
 from services.core.db import Database
@@ -97,16 +98,19 @@ class Worker:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # broker not up yet: keep trying, HTTP keeps serving
+                if stopping():
+                    raise
                 log.warning("consumer.waiting_for_broker", queue=spec.name, error=str(exc))
                 await asyncio.sleep(2.0)
 
     async def stop(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
-        self.tasks.clear()
+        """Stop every loop; one that will not stop is named in the log, not waited for."""
+        stuck = await cancel_all(self.tasks)
         for _, consumer in self.consumers:
-            await consumer.stop()
+            stuck += await consumer.stop()
+        for task in stuck:
+            log.error("worker.task_did_not_stop", task=task.get_coro().__qualname__)
+        self.tasks.clear()
         for close in self.closers:
             await close()
 
@@ -119,5 +123,7 @@ async def every(seconds: float, job: Callable[[], Awaitable[object]], name: str)
         except asyncio.CancelledError:
             raise
         except Exception:
+            if stopping():
+                raise
             log.exception("loop.failed", loop=name)
         await asyncio.sleep(seconds)

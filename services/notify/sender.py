@@ -11,6 +11,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.core.aio import stopping
 from services.core.db import Database
 from services.core.outbox import Outbox
 from services.notify import messages as store
@@ -77,6 +78,8 @@ class Sender:
             while await self.run_once() >= self.settings.notify_batch:
                 pass
         except Exception:  # database away: the messages wait, the loop goes on
+            if stopping():
+                raise
             log.exception("notify.sender_failed")
         try:
             await asyncio.wait_for(store.work_ready.wait(), self.settings.notify_poll_seconds)
