@@ -189,6 +189,9 @@ async def _phases(settings, ports, processes, n, concurrency, rate) -> dict:
     commits_per_ticket = (await commits(settings) - commits_before) / n
     events_per_ticket = (await events_published(settings) - events_before) / n
     e2e = [watch.acknowledged[k] - start for k, (start, _) in posted.items() if k in watch.acknowledged]
+    done = sum(1 for k in posted if k in watch.assigned and k in watch.acknowledged)
+    e2e_rate = n / elapsed if finished else done / (time.perf_counter() - t0)
+    await watch.stop()  # its work is done: it must not share this client's loop with the open loop
     # This client's own garbage (the closed loop's) must not pause the open loop's clock.
     gc.collect()
     gc.freeze()
@@ -208,9 +211,6 @@ async def _phases(settings, ports, processes, n, concurrency, rate) -> dict:
     finally:
         for process in behind:
             process.send_signal(signal.SIGCONT)
-    await watch.stop()
-    done = sum(1 for k in posted if k in watch.assigned and k in watch.acknowledged)
-    e2e_rate = n / elapsed if finished else done / (time.perf_counter() - t0)
     return {
         "tickets": n, "concurrency": concurrency,
         "e2e_tickets_per_s": round(e2e_rate, 1),
