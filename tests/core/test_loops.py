@@ -12,7 +12,7 @@ async def test_a_loop_stops_even_when_a_library_turns_its_cancellation_into_an_e
     async def query():  # as a driver may do: the cancelled call fails with an error of its own
         running.set()
         try:
-            await asyncio.sleep(60)
+            await asyncio.Event().wait()  # a call that only ends when cancelled
         except asyncio.CancelledError:
             raise ConnectionError("connection closed in the middle of operation") from None
 
