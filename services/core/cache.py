@@ -1,4 +1,5 @@
-"""Settings-like tables read on every event (calendars, policies, templates), read less often.
+"""Tables read on every event but rarely edited (calendars, policies, templates, routing's
+directory), read less often.
 
 A value is loaded at most once per `ttl` seconds per process and database; a write made
 in this process clears it when its transaction commits, so the writer's next read sees the

@@ -109,8 +109,8 @@ class OutboxRelay:
     async def relay_once(self, channel: aiormq.abc.AbstractChannel) -> int:
         """Publish one batch of unpublished rows and mark them; returns how many.
 
-        Straight on aio-pika's underlying (aiormq) channel, which has the confirms: a
-        message object per event cost the relay a quarter of a busy intake's CPU."""
+        Straight on aio-pika's underlying (aiormq) channel, which has the confirms: no
+        message object per event (publishing was a quarter of a busy intake's CPU)."""
         table = self.outbox.table
         async with self.db.transaction() as session:
             rows = (
