@@ -39,7 +39,9 @@ def render_context(envelope: Envelope, ticket: dict | None = None, *, unit_name:
     context = {
         **{name: value if value is not None else "" for name, value in values.items()},
         "ticket_number": data.get("number") or ticket.get("number") or "",
-        "category": data.get("category") or ticket.get("category") or "其他",
+        # Its name where routing told us (环境卫生), else its code, as intake received it.
+        "category": (data.get("category_name") or ticket.get("category_name")
+                     or data.get("category") or ticket.get("category") or "其他"),
         "summary": ticket.get("title") or data.get("title") or "",
         "unit_name": unit_name or data.get("unit_name") or "",
         "occurred_at": envelope.occurred_at.isoformat(),

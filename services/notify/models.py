@@ -59,6 +59,7 @@ tickets = Table(
     Column("anonymous", Boolean, nullable=False, server_default="false"),
     Column("urgency", String(10), nullable=False, server_default="normal"),
     Column("category", String(64)),
+    Column("category_name", String(100)),  # from ticket.assigned: what messages show
     Column("title", String(100), nullable=False, server_default=""),
     Column("region_code", String(6), nullable=False),
     _at("created_at", nullable=False, server_default=func.now()),

@@ -110,6 +110,12 @@ async def assign(session: AsyncSession, envelope: Envelope) -> None:
             )
             .values(active=False)
         )
+    if data.get("category_name"):
+        await session.execute(
+            update(tickets)
+            .where(tickets.c.number == data["number"])
+            .values(category=data.get("category"), category_name=data["category_name"])
+        )
     values = {
         "number": data["number"],
         "unit_code": data["unit_code"],

@@ -59,6 +59,7 @@ async def open_assignment(session: AsyncSession, ticket: dict, unit: dict, *, ro
     await OUTBOX.stage(session, TicketAssigned(
         unit_code=unit["code"], number=ticket["number"], unit_name=unit["name"], role=role,
         assignment_id=row["id"], category=category["code"] if category else None,
+        category_name=category["name"] if category else None,
         urgency=urgency, sla_class=sla_class(category, urgency, ticket["ticket_type"], units),
         statutory_days=category["statutory_days"] if category else None,
         ticket_type=ticket["ticket_type"], region_code=ticket["region_code"], reason=reason,

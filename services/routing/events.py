@@ -31,6 +31,7 @@ class TicketAssigned(UnitEvent):
     role: AssignmentRole
     assignment_id: uuid.UUID
     category: str | None
+    category_name: str | None = None  # what people read (环境卫生), where `category` is the code
     urgency: str
     sla_class: str
     statutory_days: int | None = None

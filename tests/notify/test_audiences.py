@@ -102,6 +102,7 @@ async def test_assigned_unit_handlers_hear_by_sms_and_wechat(world, db, fake):
     }
     [sms] = inbox(fake, "aliyun", town["handler_phones"][0])
     assert sms.template == "SMS_HANDLER_ASSIGNED" and sms.params["limit"] == "5个工作日"
+    assert sms.params["category"] == "市容环境"  # its name, not routing's code
     [todo] = inbox(fake, "wechat", town["handler_openids"][0])
     assert todo.page.startswith("pages/staff/ticket")
 

@@ -34,7 +34,8 @@ async def test_categorized_ticket_goes_to_its_rule_units(intake, events):
     assert lead["data"] | {"assignment_id": None} == {
         "number": ticket["number"], "unit_code": "532622-market",
         "unit_name": "砚山县市场监督管理局", "role": "lead", "assignment_id": None,
-        "category": "market.food", "urgency": "normal", "sla_class": "complex",
+        "category": "market.food", "category_name": "食品安全", "urgency": "normal",
+        "sla_class": "complex",
         "statutory_days": None, "ticket_type": "complaint", "region_code": "532622",
         "reason": "auto", "suggestions": []}
     assert by_unit["532622-health"]["data"]["role"] == "cooperating"
