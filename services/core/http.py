@@ -143,6 +143,8 @@ def create_service_app(*, name: str, settings: Settings, routers: Sequence[APIRo
         app.state.worker.start()
         # What startup built (routes, models, templates, the classifier) lives as long as the
         # process: out of the collector's sight, a full collection no longer walks it all.
+        # Its garbage goes first, or it would be kept for good.
+        gc.collect()
         gc.freeze()
         log.info("service.started", port=settings.port)
         yield
