@@ -70,7 +70,7 @@ async def start(session: AsyncSession, calendar: Calendar, table: dict, assignme
     basis, seconds = timing.allowance(policy, statutory)
     row = {
         "ticket_id": a.ticket_id, "number": a.number, "unit_code": a.unit_code,
-        "unit_name": a.unit_name, "kind": kind, "cycle": await _next_cycle(session, a, kind),
+        "unit_name": a.unit_name, "kind": kind,
         "sla_class": sla_class, "statutory_days": statutory, "basis": basis,
         "allowed_seconds": seconds, "started_at": at,
         "deadline": timing.advance(calendar, basis, at, seconds), "paused_at": None,
@@ -82,18 +82,15 @@ async def start(session: AsyncSession, calendar: Calendar, table: dict, assignme
     }
     row["next_check_at"] = timing.next_check(calendar, row)
     note_estimated(calendar.estimated_years(at, row["deadline"]))
-    inserted = await session.execute(insert(clocks).values(**row).on_conflict_do_nothing()
-                                     .returning(clocks.c.id))
-    clock_id = inserted.scalar()
-    return None if clock_id is None else {**row, "id": clock_id}
-
-
-async def _next_cycle(session: AsyncSession, a: Assignment, kind: str) -> int:
-    latest = await session.scalar(
-        select(func.max(clocks.c.cycle))
-        .where(clocks.c.ticket_id == a.ticket_id, clocks.c.unit_code == a.unit_code,
-               clocks.c.kind == kind))
-    return (latest or 0) + 1
+    # The unit's next cycle of this clock (a reopened ticket starts cycle 2), in the insert.
+    cycle = (select(func.coalesce(func.max(clocks.c.cycle), 0) + 1)
+             .where(clocks.c.ticket_id == a.ticket_id, clocks.c.unit_code == a.unit_code,
+                    clocks.c.kind == kind)
+             .scalar_subquery())
+    inserted = (await session.execute(insert(clocks).values(**row, cycle=cycle)
+                                      .on_conflict_do_nothing()
+                                      .returning(clocks.c.id, clocks.c.cycle))).first()
+    return None if inserted is None else {**row, "id": inserted.id, "cycle": inserted.cycle}
 
 
 async def stop(session: AsyncSession, clock: dict, *, at: datetime, reason: str,
