@@ -33,9 +33,11 @@ def _json_dumps(value) -> str:
 class Database:
     """The engine and session factory of one process; built in the app lifespan."""
 
-    def __init__(self, url: str, *, pool_size: int = 20):
+    def __init__(self, url: str, *, pool_size: int = 20, name: str = "hotline"):
         self.engine: AsyncEngine = create_async_engine(
             url,
+            # pg_stat_activity names the service behind each connection.
+            connect_args={"server_settings": {"application_name": name}},
             pool_size=pool_size,
             max_overflow=0,  # overflow connections are closed on return: churn under load
             pool_recycle=1800,

@@ -135,7 +135,7 @@ def create_service_app(*, name: str, settings: Settings, routers: Sequence[APIRo
     async def lifespan(app: FastAPI):
         configure_logging(settings.log_level, name)
         app.state.settings = settings
-        app.state.db = Database(settings.database_url, pool_size=settings.db_pool_size)
+        app.state.db = Database(settings.database_url, pool_size=settings.db_pool_size, name=name)
         app.state.broker = Broker(settings.amqp_url, settings.broker_namespace)
         app.state.worker = Worker(settings, app.state.db, app.state.broker)
         if setup is not None:
