@@ -30,6 +30,15 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def waited_seconds(pid: int) -> float:
+    """Time a process (its main thread) has spent ready to run but waiting for a CPU so far,
+    from /proc/PID/schedstat; 0 once it is gone."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+    except OSError:
+        return 0.0
+
+
 def machine_busy_seconds() -> float:
     """CPU time every process of this machine has used so far (all cores), from /proc/stat."""
     user, nice, system, _idle, _iowait, irq, softirq = (

@@ -32,6 +32,7 @@ from bench.common import (
     scratch,
     start_service,
     wait_ready,
+    waited_seconds,
 )
 from bench.intake import KEY, post_closed_loop, post_open_loop
 from services.core.broker import declare_exchanges
@@ -89,13 +90,24 @@ async def wait_done(watch: Watch, numbers, timeout: float) -> bool:
     return False
 
 
-async def _fetchval(settings, query: str, *args):
+async def _fetch(settings, query: str, *args) -> list:
     url = settings.database_url.replace("postgresql+asyncpg://", "postgresql://")
     connection = await asyncpg.connect(url)
     try:
-        return await connection.fetchval(query, *args)
+        return await connection.fetch(query, *args)
     finally:
         await connection.close()
+
+
+async def _fetchval(settings, query: str, *args):
+    return (await _fetch(settings, query, *args))[0][0]
+
+
+async def backend_pids(settings, service: str) -> list[int]:
+    """The PostgreSQL backends serving one service's connections (its application_name)."""
+    return [row["pid"] for row in await _fetch(
+        settings, "SELECT pid FROM pg_stat_activity WHERE application_name = $1"
+                  " AND datname = current_database()", service)]
 
 
 async def clocks_recorded(settings, numbers) -> int:
@@ -195,9 +207,14 @@ async def _phases(settings, ports, processes, n, concurrency, rate) -> dict:
     # This client's own garbage (the closed loop's) must not pause the open loop's clock.
     gc.collect()
     gc.freeze()
-    intake_cpu = cpu_seconds(processes["intake"].pid)
+    intake_pid = processes["intake"].pid
+    backends = await backend_pids(settings, "intake")
+    intake_cpu, intake_wait = cpu_seconds(intake_pid), waited_seconds(intake_pid)
+    backends_wait = sum(map(waited_seconds, backends))
     sent = await post_open_loop(ports["intake"], rate, 10.0, offset=n)
-    intake_cpu = (cpu_seconds(processes["intake"].pid) - intake_cpu) / len(sent)
+    intake_cpu = (cpu_seconds(intake_pid) - intake_cpu) / len(sent)
+    intake_wait = (waited_seconds(intake_pid) - intake_wait) / len(sent)
+    backends_wait = (sum(map(waited_seconds, backends)) - backends_wait) / len(sent)
     open_loop = [seconds for _, seconds in sent]
     first = min(t for t, _ in sent)
     by_second = [[s for t, s in sent if int(t - first) == k] for k in range(10)]
@@ -223,6 +240,9 @@ async def _phases(settings, ports, processes, n, concurrency, rate) -> dict:
         "post_p50_ms_at_offered_rate": round(percentile(open_loop, 50) * 1000, 1),
         "post_p99_ms_each_second": [round(percentile(b, 99) * 1000) for b in by_second if b],
         "intake_cpu_ms_per_post_at_offered_rate": round(intake_cpu * 1000, 2),
+        # Time spent ready to run but without a CPU: the front door queueing behind the rest.
+        "intake_waited_for_cpu_ms_per_post_at_offered_rate": round(intake_wait * 1000, 2),
+        "intake_db_backends_waited_for_cpu_ms_per_post_at_offered_rate": round(backends_wait * 1000, 2),
         "post_p99_ms_at_offered_rate_services_behind_paused": round(percentile(alone, 99) * 1000, 1),
         "lost": n - done, "sla_clocks_recorded": clocks,
         "cpu_ms_per_ticket": {name: round(v * 1000, 2) for name, v in cpu.items()},
