@@ -58,17 +58,23 @@ class Outbox:
 
     async def stage(self, session: AsyncSession, event: Event, *, ticket_id=None) -> Envelope:
         """Add an event to the caller's transaction; it is published only if that commits."""
+        row, envelope = self.row(session, event, ticket_id=ticket_id)
+        await session.execute(self._insert, row)
+        return envelope
+
+    def row(self, session: AsyncSession, event: Event, *, ticket_id=None) -> tuple[dict, Envelope]:
+        """The outbox row of an event, for a caller that inserts it with its own statement in
+        this session's transaction; the relay is woken when that commits."""
         correlation_id = structlog.contextvars.get_contextvars().get("correlation_id", "")
         envelope = event.envelope(
             producer=self.producer, ticket_id=ticket_id, correlation_id=correlation_id
         )
-        await session.execute(self._insert, {
+        session.info.setdefault("after_commit", []).append(self.pending.set)
+        return {
             "event_id": envelope.id,
             "routing_key": event.routing_key(),
             "envelope": envelope.model_dump(mode="json"),
-        })
-        session.info.setdefault("after_commit", []).append(self.pending.set)
-        return envelope
+        }, envelope
 
 
 class OutboxRelay:

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from services.core.auth import Principal, Role, issue_token, require
 from services.core.deps import CallerDep, SessionDep, SettingsDep
 from services.core.problems import Problem, problem_response
-from services.intake import accounts, idempotency, service
+from services.intake import accounts, idempotency, service, submission
 from services.intake.access import caller, readable
 from services.intake.media import require_text_for_visuals
 from services.intake.schemas import (
@@ -72,8 +72,9 @@ async def submit(body: TicketIn, session: SessionDep, submitter: SubmitterDep, r
             return JSONResponse(earlier["body"], status_code=earlier["status"])
     attachments = await request.app.state.media.describe(body.media_ids, submitter)
     require_text_for_visuals(attachments, body.content)
-    row = await service.create_ticket(session, request.app.state.outbox, body, submitter,
-                                      prefix=request.app.state.settings.ticket_prefix)
+    row = await submission.create_ticket(session, request.app.state.outbox, body, submitter,
+                                         prefix=request.app.state.settings.ticket_prefix,
+                                         numbers=request.app.state.numbers)
     answer = created_view(row)
     if idempotency_key:
         await idempotency.remember(session, submitter.subject, idempotency_key, 201, answer)

@@ -17,6 +17,7 @@ from services.intake.handlers import make_handlers
 from services.intake.media import MediaLookup
 from services.intake.models import outbox, processed
 from services.intake.staff_api import router as staff_router
+from services.intake.submission import TicketNumbers
 
 HOUSEKEEPING_SECONDS = 60.0
 BINDINGS = ("ticket.assigned.*", "ticket.duplicate_flagged", "sla.overdue.*")
@@ -31,6 +32,7 @@ async def setup(app: FastAPI, worker: Worker) -> None:
     """Intake's outbox, its consumer of routing and sla events, and its housekeeping loop."""
     app.state.outbox = worker.outbox = Outbox(outbox, "intake")
     app.state.api_key_cache = {}
+    app.state.numbers = TicketNumbers()
     app.state.media = MediaLookup(worker.settings.media_url, worker.settings.jwt_secret)
     worker.closers.append(app.state.media.close)
     app.state.clock = asyncio.get_running_loop().time

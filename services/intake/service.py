@@ -1,96 +1,19 @@
 """The rules of a ticket's life on the citizen side: submit, follow, supplement, evaluate."""
 
-import re
 import uuid
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import Principal, Role
 from services.core.outbox import Outbox
-from services.core.problems import Problem, field_error
+from services.core.problems import Problem
 from services.intake import events
-from services.intake.accounts import openid_of
-from services.intake.models import ticket_number_seq, tickets
-from services.intake.schemas import EvaluationIn, Satisfaction, SupplementIn, TicketIn
+from services.intake.models import tickets
+from services.intake.schemas import EvaluationIn, Satisfaction, SupplementIn
 from services.intake.statuses import Status
 from services.intake.timeline import record
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-_INSERT_TICKET = insert(tickets)
-_SENTENCE_END = re.compile(r"[。！？!?\n；;]")
-
-
-def derive_title(content: str, limit: int = 30) -> str:
-    """The first sentence of the content, cut to fit a title."""
-    first = _SENTENCE_END.split(content.strip(), maxsplit=1)[0].strip() or "语音诉求"
-    return first if len(first) <= limit else first[: limit - 1] + "…"
-
-
-async def next_number(session: AsyncSession, prefix: str, now: datetime) -> str:
-    """A unique human-readable number: prefix, local date, sequence (WS20261123000123)."""
-    seq = await session.scalar(select(ticket_number_seq.next_value()))
-    return f"{prefix}{now.astimezone(SHANGHAI):%Y%m%d}{seq:06d}"
-
-
-def owner_phone(body: TicketIn, caller: Principal) -> str:
-    """Citizens own what they submit; channel tickets belong to the contact's phone."""
-    if caller.role is Role.citizen:
-        if body.contact.phone and body.contact.phone != caller.phone:
-            raise field_error("contact.phone", "联系电话须与登录手机号一致")
-        return caller.phone
-    if not body.contact.phone:
-        raise field_error("contact.phone", "必填项")
-    return body.contact.phone
-
-
-async def create_ticket(session: AsyncSession, outbox: Outbox, body: TicketIn, caller: Principal,
-                        *, prefix: str) -> dict:
-    """Record a new ticket, its first timeline entry and `ticket.created`."""
-    phone = owner_phone(body, caller)
-    now = datetime.now(UTC)
-    row = {
-        "id": uuid.uuid4(),
-        "number": await next_number(session, prefix, now),
-        "channel": body.channel.value,
-        "type": body.type.value,
-        "category": body.category,
-        "urgency": body.urgency.value,
-        "title": body.title or derive_title(body.content),
-        "content": body.content,
-        "status": Status.submitted.value,
-        **body.location.model_dump(),
-        "contact_name": body.contact.name,
-        "contact_phone": body.contact.phone or phone,
-        "contact_id_number": body.contact.id_number,
-        "contact_address": body.contact.address,
-        "owner_phone": phone,
-        "anonymous": body.anonymous,
-        "public": body.public,
-        "media_ids": body.media_ids,
-        "submitted_by": caller.subject,
-        "created_at": now,
-        "updated_at": now,
-    }
-    await session.execute(_INSERT_TICKET, row)
-    openid = await openid_of(session, phone) if caller.role is Role.citizen else None
-    await record(session, row["id"], action="submit", status=Status.submitted, actor=caller,
-                 text=f"通过{body.channel.value}渠道提交诉求")
-    await outbox.stage(session, created_event(row, openid), ticket_id=row["id"])
-    return row
-
-
-def created_event(row: dict, openid: str | None = None) -> events.TicketCreated:
-    return events.TicketCreated(
-        number=row["number"], channel=row["channel"], ticket_type=row["type"],
-        category=row["category"], urgency=row["urgency"], title=row["title"],
-        content=row["content"], region_code=row["region_code"], town_code=row["town_code"],
-        address=row["address"], lat=row["lat"], lng=row["lng"],
-        contact_phone=row["contact_phone"], anonymous=row["anonymous"], media_ids=row["media_ids"],
-        citizen_openid=openid,
-    )
 
 
 async def find(session: AsyncSession, number: str, *, lock: bool = False) -> dict | None:

@@ -16,7 +16,14 @@ _INSERT = insert(timeline)
 async def record(session: AsyncSession, ticket_id: uuid.UUID, *, action: str, status: Status,
                  actor: Principal | None, text: str | None = None, data: dict | None = None) -> None:
     """Append one entry; `actor=None` means the platform itself acted."""
-    await session.execute(_INSERT, {
+    await session.execute(_INSERT, entry(ticket_id, action=action, status=status, actor=actor,
+                                         text=text, data=data))
+
+
+def entry(ticket_id: uuid.UUID, *, action: str, status: Status, actor: Principal | None,
+          text: str | None = None, data: dict | None = None) -> dict:
+    """The row of one timeline entry."""
+    return {
         "ticket_id": ticket_id,
         "action": action,
         "status": status.value,
@@ -25,7 +32,7 @@ async def record(session: AsyncSession, ticket_id: uuid.UUID, *, action: str, st
         "actor_name": actor.subject if actor and actor.is_staff else None,
         "text": text,
         "data": data,
-    })
+    }
 
 
 async def entries(session: AsyncSession, ticket_id: uuid.UUID) -> list[dict]:

@@ -1,11 +1,14 @@
 """Submitting tickets: the answer, the event on the broker, idempotency."""
 
+import asyncio
 import re
 import uuid
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
 from services.intake.models import tickets
+from services.intake.submission import TicketNumbers
 from tests.intake.factories import ticket_body
 
 
@@ -29,6 +32,20 @@ async def test_submitted_ticket_is_published_exactly_once(intake, channel_header
     assert envelope["producer"] == "intake" and envelope["ticket_id"] == answer["id"]
     assert envelope["data"]["region_code"] == "532622"
     assert uuid.UUID(envelope["id"]) and envelope["occurred_at"].endswith(("Z", "+00:00"))
+
+
+async def test_replicas_reserving_numbers_in_blocks_never_hand_out_the_same_one(db):
+    replicas = [TicketNumbers(block=3), TicketNumbers(block=3)]
+    now = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)  # already the 24th in Beijing
+
+    async def take(numbers):
+        async with db.transaction() as session:
+            return await numbers.next(session, "WS", now)
+
+    issued = await asyncio.gather(*(take(replicas[k % 2]) for k in range(20)))
+
+    assert len(set(issued)) == 20
+    assert all(re.fullmatch(r"WS20261124\d{6,}", number) for number in issued)
 
 
 async def test_title_is_derived_from_the_content(intake, channel_headers):
