@@ -65,8 +65,8 @@ async def submit(body: TicketIn, session: SessionDep, submitter: SubmitterDep, r
                  idempotency_key: Annotated[str | None, Header(max_length=200)] = None):
     """Submit a report from any channel; `Idempotency-Key` makes retries safe."""
     require(submitter, *SUBMITTERS)
-    request_hash = idempotency.body_hash(body.model_dump(mode="json"))
     if idempotency_key:
+        request_hash = idempotency.body_hash(body.model_dump(mode="json"))
         earlier = await idempotency.claim(session, submitter.subject, idempotency_key, request_hash)
         if earlier is not None:
             return JSONResponse(earlier["body"], status_code=earlier["status"])
