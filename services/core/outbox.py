@@ -62,6 +62,12 @@ class Outbox:
         await session.execute(self._insert, row)
         return envelope
 
+    async def stage_all(self, session: AsyncSession, events: list[tuple[Event, object]]) -> None:
+        """Add several events (each with its ticket id) to the transaction in one statement."""
+        if events:
+            await session.execute(self._insert, [
+                self.row(session, event, ticket_id=ticket_id)[0] for event, ticket_id in events])
+
     def row(self, session: AsyncSession, event: Event, *, ticket_id=None) -> tuple[dict, Envelope]:
         """The outbox row of an event, for a caller that inserts it with its own statement in
         this session's transaction; the relay is woken when that commits."""

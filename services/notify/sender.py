@@ -5,6 +5,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import sqlalchemy as sa
 import structlog
 from prometheus_client import Counter
 from sqlalchemy import or_, select, update
@@ -191,19 +192,18 @@ class Sender:
             "sent_at": self.clock(),
             "provider": self.sms.name if row.channel == "sms" else self.wechat.name,
             "provider_message_id": result.provider_message_id,
-            "error_code": None,
-            "error_text": None,
-            **_scrubbed(row),
         }
 
     async def _record_sent(self, sent: list[tuple]) -> None:
         """Record a round's sent messages in one transaction and announce each."""
 
         async def record(session: AsyncSession) -> None:
-            for row, values in sent:
-                if await _finish(session, row, **values):
-                    event = NotifySent(**store.event_data(row))
-                    await self.outbox.stage(session, event, ticket_id=row.ticket_id)
+            finished = await _finish_sent(session, sent)
+            for row, _ in sent:
+                if row.id in finished and row.priority == "code":
+                    await _set(session, row.id, **_scrubbed(row))
+            await self.outbox.stage_all(session, [
+                (NotifySent(**store.event_data(row)), row.ticket_id) for row, _ in sent if row.id in finished])
 
         await self._record(record)
         for row, values in sent:
@@ -306,6 +306,23 @@ def _scrubbed(row) -> dict:
 
 async def _set(session: AsyncSession, message_id, **values) -> None:
     await session.execute(update(messages).where(messages.c.id == message_id).values(**values))
+
+
+async def _finish_sent(session: AsyncSession, sent: list[tuple]) -> set:
+    """Mark a round's sent messages in one statement; the ids whose claim was still ours."""
+    done = sa.values(sa.Column("id", sa.Uuid), sa.Column("attempts", sa.Integer),
+                     sa.Column("sent_at", sa.DateTime(timezone=True)), sa.Column("provider", sa.String),
+                     sa.Column("provider_message_id", sa.String), name="done").data(
+        [(row.id, row.attempts, v["sent_at"], v["provider"], v["provider_message_id"]) for row, v in sent])
+    result = await session.execute(
+        update(messages)
+        .where(messages.c.id == done.c.id, messages.c.status == "sending",
+               messages.c.attempts == done.c.attempts + 1)  # see _finish
+        .values(status="sent", sent_at=done.c.sent_at, provider=done.c.provider,
+                provider_message_id=done.c.provider_message_id, error_code=None, error_text=None)
+        .returning(messages.c.id)
+    )
+    return set(result.scalars())
 
 
 async def _finish(session: AsyncSession, row, **values) -> bool:

@@ -95,6 +95,52 @@ async def test_two_senders_racing_for_the_same_rows_send_each_once(notify, db, f
     assert len(mine) == 30 and {(row["status"], row["attempts"]) for row in mine} == {("sent", 1)}
 
 
+class TakenOverWhileSending:
+    """An SMS provider during whose call another replica takes over one message's lease."""
+
+    def __init__(self, provider, db, taken: str):
+        self.provider, self.db, self.taken = provider, db, taken
+        self.name = provider.name
+
+    async def send(self, msg):
+        if msg.phone == self.taken:
+            async with self.db.transaction() as session:  # the other replica's claim
+                await session.execute(update(messages).where(messages.c.recipient == msg.phone)
+                                      .values(attempts=messages.c.attempts + 1))
+        return await self.provider.send(msg)
+
+
+async def test_a_round_records_only_the_messages_it_still_owned(notify, db, fake, clock, events):
+    app = notify.app
+    phones = [phone() for _ in range(5)]
+    later = clock() + timedelta(days=2)
+    async with db.transaction() as session:  # due only for a sender living two days ahead
+        for number in phones:
+            envelope = Envelope(id=uuid.uuid4(), type="auth.code_requested", occurred_at=later,
+                                producer="test", data={"phone": number, "code": "246810"})
+            await enqueue(session, envelope, await on_code_requested(session, envelope), sign_name="测试")
+        await session.execute(
+            update(messages).where(messages.c.recipient.in_(phones)).values(next_attempt_at=later))
+    sender = Sender(app.state.db, app.state.outbox,
+                    sms=TakenOverWhileSending(app.state.sender.sms, db, taken=phones[0]),
+                    wechat=app.state.sender.wechat, settings=notify_settings(fake),
+                    clock=lambda: later + timedelta(seconds=1))
+
+    await sender.run_once()
+
+    rows = {row["recipient"]: row for row in await message_rows(db, event_type="auth.code_requested")
+            if row["recipient"] in phones}
+    assert rows[phones[0]]["status"] == "sending" and rows[phones[0]]["attempts"] == 2
+    assert {(rows[p]["status"], rows[p]["attempts"]) for p in phones[1:]} == {("sent", 1)}
+    assert all("246810" not in rows[p]["text"] for p in phones[1:])  # the code is not kept
+    ids = {str(rows[p]["id"]): p for p in phones}
+    await events.collect(lambda m: m["type"] == "notify.sent" and m["data"]["message_id"] in ids, count=4)
+    await events.drain(0.5)
+    announced = [ids[m["data"]["message_id"]] for m in events.seen
+                 if m["type"] == "notify.sent" and m["data"]["message_id"] in ids]
+    assert sorted(announced) == sorted(phones[1:])
+
+
 async def test_a_transient_error_is_retried_with_backoff(world, db, fake, clock, notify):
     county = await world.county()
     ticket = await world.ticket(county["region"])
