@@ -1,8 +1,9 @@
 """What the rates and reports count, kept beside the clocks: tickets, unit actions, evaluations."""
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,13 +18,22 @@ async def upsert_ticket(session: AsyncSession, ticket_id, number: str, *, prefer
                         **values) -> None:
     """Insert or update a ticket's facts; fields in `prefer_new` win over stored values."""
     values = {k: v for k, v in values.items() if k in (*TICKET_FIELDS, "created_at")}
-    statement = insert(tickets).values(ticket_id=ticket_id, number=number, **values)
+    await session.execute(_upsert(tuple(values), prefer_new),
+                          {"p_ticket_id": ticket_id, "p_number": number,
+                           **{f"p_{key}": value for key, value in values.items()}})
+
+
+@cache
+def _upsert(keys: tuple[str, ...], prefer_new: tuple[str, ...]):
+    """Built once per shape: this runs for most events, and building it cost more than running it."""
+    statement = insert(tickets).values(
+        {key: bindparam(f"p_{key}", type_=tickets.c[key].type) for key in ("ticket_id", "number", *keys)})
     changed = {}
-    for key in values:
+    for key in keys:
         new, old = statement.excluded[key], tickets.c[key]
         changed[key] = func.coalesce(new, old) if key in prefer_new else func.coalesce(old, new)
-    await session.execute(statement.on_conflict_do_update(
-        index_elements=["ticket_id"], set_={**changed, "updated_at": func.now()}))
+    return statement.on_conflict_do_update(index_elements=["ticket_id"],
+                                           set_={**changed, "updated_at": func.now()})
 
 
 async def region_of(session: AsyncSession, ticket_id) -> str | None:
