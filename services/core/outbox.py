@@ -93,6 +93,12 @@ class OutboxRelay:
         self.exchange_name = exchange_name
         self.batch = batch
         self.poll_seconds = poll_seconds
+        table = outbox.table
+        oldest = (select(table.c.id).where(table.c.published_at.is_(None)).order_by(table.c.id)
+                  .limit(batch).with_for_update(skip_locked=True).cte("oldest"))
+        self._take = (update(table).where(table.c.id == oldest.c.id)
+                      .values(published_at=func.now())
+                      .returning(table.c.id, table.c.routing_key, table.c.envelope, table.c.created_at))
 
     async def run(self, channel_source) -> None:
         """Relay forever; `channel_source()` returns a confirming channel, or raises if down."""
@@ -123,25 +129,12 @@ class OutboxRelay:
 
         Straight on aio-pika's underlying (aiormq) channel, which has the confirms: no
         message object per event (publishing was a quarter of a busy intake's CPU)."""
-        table = self.outbox.table
         async with self.db.transaction() as session:
-            rows = (
-                await session.execute(
-                    select(table.c.id, table.c.routing_key, table.c.envelope, table.c.created_at)
-                    .where(table.c.published_at.is_(None))
-                    .order_by(table.c.id)
-                    .limit(self.batch)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            # Marked as it is taken, in one statement; a failed publish rolls the mark back.
+            rows = sorted((await session.execute(self._take)).all(), key=lambda row: row.id)
             if not rows:
                 return 0
             await asyncio.gather(*(self._publish(channel, row) for row in rows))
-            await session.execute(
-                update(table)
-                .where(table.c.id.in_([row.id for row in rows]))
-                .values(published_at=func.now())
-            )
         OUTBOX_LAG.labels(self.outbox.producer).observe(
             (datetime.now(UTC) - rows[0].created_at).total_seconds()
         )
