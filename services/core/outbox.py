@@ -75,7 +75,9 @@ class Outbox:
         envelope = event.envelope(
             producer=self.producer, ticket_id=ticket_id, correlation_id=correlation_id
         )
-        session.info.setdefault("after_commit", []).append(self.pending.set)
+        callbacks = session.info.setdefault("after_commit", [])
+        if self.pending.set not in callbacks:  # one wake-up per transaction is enough
+            callbacks.append(self.pending.set)
         return {
             "event_id": envelope.id,
             "routing_key": event.routing_key(),
