@@ -11,7 +11,7 @@ from services.intake.models import reports, requests
 from services.intake.schemas import ExtensionIn, NoteIn, ReasonIn, TextIn
 from services.intake.statuses import OPEN, Status
 from services.intake.workflow import CENTER, UNIT, Context, action
-from services.sla.calendar import deadline as working_deadline
+from services.core.workdays import deadline as working_deadline
 
 S = Status
 RETURN_WINDOW_WORKING_DAYS = 1

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.cache import Cached
 from services.core.problems import field_error
-from services.sla.calendar import Calendar, CalendarOverrides, calendar_for
+from services.core.workdays import Calendar, CalendarOverrides, calendar_for
 from services.sla.models import calendar_overrides, calendar_years
 
 log = structlog.get_logger()

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.core.problems import field_error
 from services.sla import labels, stats
 from services.sla.access import Scope
-from services.sla.calendar import TZ
+from services.core.workdays import TZ
 from services.sla.stats import Period, scope_filters
 
 TOP = 10

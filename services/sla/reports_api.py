@@ -10,7 +10,7 @@ from services.core.deps import CallerDep, SessionDep
 from services.core.problems import field_error
 from services.sla import reports, stats
 from services.sla.access import stats_scope
-from services.sla.calendar import TZ
+from services.core.workdays import TZ
 from services.sla.stats import Period
 
 router = APIRouter(prefix="/v1")

@@ -16,7 +16,7 @@ from services.core.db import Database
 from services.core.events import Event
 from services.core.outbox import Outbox
 from services.sla import calendars, timing
-from services.sla.calendar import Calendar
+from services.core.workdays import Calendar
 from services.sla.events import SlaOverdue, SlaWarning
 from services.sla.models import clocks
 

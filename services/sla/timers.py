@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sla import timing
-from services.sla.calendar import Calendar
+from services.core.workdays import Calendar
 from services.sla.calendars import note_estimated
 from services.sla.models import clocks
 from services.sla.policies import COMPLETION, RESPONSE, pick, response_class

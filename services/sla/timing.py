@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from services.sla.calendar import DAY, Calendar
+from services.core.workdays import DAY, Calendar
 
 HOUR = 3600.0
 CLOCK, WORKING = "clock", "working"

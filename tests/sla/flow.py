@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from services.core.events import Envelope
-from services.sla.calendar import TZ
+from services.core.workdays import TZ
 from services.sla.models import clocks, outbox
 
 PRODUCERS = {"ticket.assigned": "routing"}

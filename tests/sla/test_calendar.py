@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from services.sla.calendar import (
+from services.core.workdays import (
     TZ,
     Calendar,
     CalendarOverrides,

@@ -1,4 +1,4 @@
-"""Working-time arithmetic on the official Chinese calendar (Asia/Shanghai).
+"""Working-time arithmetic on the official Chinese calendar (Asia/Shanghai), for every service.
 
 A working day counts as a full 24 hours (00:00–24:00 local time); other days count
 nothing. Holidays and 调休 make-up workdays come from the `holidays` library, corrected
