@@ -1,11 +1,11 @@
-"""Units and categories in the database: reads, and upserts that announce units to others."""
+"""Units and categories in the database: reads, and upserts that announce them to others."""
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.routing import directory_cache
-from services.routing.events import OUTBOX, UnitUpserted
+from services.routing.events import OUTBOX, CategoryUpserted, UnitUpserted
 from services.routing.models import categories, units
 
 UNIT_FIELDS = ("code", "name", "kind", "parent", "region_code", "handler_phones",
@@ -38,7 +38,7 @@ async def list_units(session: AsyncSession, *, region_code: str | None = None,
 
 
 async def save_unit(session: AsyncSession, values: dict) -> dict:
-    """Create or replace a unit and publish `unit.upserted` so notify knows its recipients."""
+    """Create or replace a unit and publish `unit.upserted` (notify: recipients; others: names)."""
     row = {field: values[field] for field in UNIT_FIELDS}
     directory_cache.changed(session)
     saved = (await session.execute(
@@ -71,11 +71,13 @@ async def list_categories(session: AsyncSession, *, active: bool | None = None) 
 
 
 async def save_category(session: AsyncSession, values: dict) -> dict:
-    """Create or replace a category."""
+    """Create or replace a category and publish `category.upserted` so others know its name."""
     row = {field: values[field] for field in CATEGORY_FIELDS}
     directory_cache.changed(session)
-    return (await session.execute(
+    saved = (await session.execute(
         insert(categories).values(**row)
         .on_conflict_do_update(index_elements=["code"], set_={**row, "updated_at": func.now()})
         .returning(categories)
     )).mappings().one()
+    await OUTBOX.stage(session, CategoryUpserted(**{f: saved[f] for f in CATEGORY_FIELDS}))
+    return saved

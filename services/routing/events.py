@@ -68,3 +68,14 @@ class UnitUpserted(Event):
     handler_openids: list[str]
     leader_phones: list[str]
     active: bool
+
+
+class CategoryUpserted(Event):
+    type = "category.upserted"
+    code: str
+    name: str
+    parent: str | None
+    urgency: str
+    sla_class: str
+    statutory_days: int | None
+    active: bool

@@ -89,11 +89,31 @@ async def test_rules_are_listed_changed_and_removed(routing, admin):
     assert removed.status_code == 204 and again.status_code == 404
 
 
-async def test_categories_are_changed(routing, admin):
+def category_upserted(code: str):
+    return lambda m: m["type"] == "category.upserted" and m["data"]["code"] == code
+
+
+async def test_categories_are_changed(routing, admin, events):
     changed = await routing.patch("/v1/categories/market.consumer", headers=admin,
                                   json={"statutory_days": 7})
     assert changed.status_code == 200 and changed.json()["statutory_days"] == 7
     assert changed.json()["name"] == "消费纠纷" and changed.json()["parent"] == "market"
+    assert await events.collect(lambda m: category_upserted("market.consumer")(m)
+                                and m["data"]["statutory_days"] == 7)
+
+
+async def test_a_new_or_renamed_category_is_announced_with_its_name(routing, admin, events):
+    created = await routing.post("/v1/categories", headers=admin, json={
+        "code": "market.weights", "name": "缺斤少两", "urgency": "normal", "sla_class": "normal"})
+    renamed = await routing.patch("/v1/categories/market.weights", headers=admin,
+                                  json={"name": "计量作弊"})
+    gone = await routing.delete("/v1/categories/market.weights", headers=admin)
+
+    assert (created.status_code, renamed.status_code, gone.status_code) == (201, 200, 200)
+    announced = await events.collect(category_upserted("market.weights"), count=3)
+    assert [(m["data"]["name"], m["data"]["active"]) for m in announced] == [
+        ("缺斤少两", True), ("计量作弊", True), ("计量作弊", False)]
+    assert announced[0]["data"]["parent"] == "market" and announced[0]["producer"] == "routing"
 
 
 @pytest.mark.parametrize(("method", "path", "body", "status", "field"), [

@@ -21,8 +21,8 @@ async def counts(db) -> tuple[int, int, int, int]:
                                      .join(rules).where(seeded)))
 
 
-async def test_seeding_again_changes_nothing_and_announces_every_unit(settings, routing, db,
-                                                                      events):
+async def test_seeding_again_changes_nothing_and_announces_every_unit_and_category(
+        settings, routing, db, events):
     before = await counts(db)
 
     async with db.transaction() as session:
@@ -37,3 +37,7 @@ async def test_seeding_again_changes_nothing_and_announces_every_unit(settings, 
     police = next(m["data"] for m in announced if m["data"]["code"] == "532622-police")
     assert police["name"] == "砚山县公安局" and police["handler_phones"] == list(
         UNITS["532622-police"].handler_phones)
+    named = await events.collect(lambda m: m["type"] == "category.upserted"
+                                 and m["data"]["code"] in CATEGORIES, count=len(CATEGORIES))
+    assert {m["data"]["code"]: m["data"]["name"] for m in named} == {
+        code: cat.name for code, cat in CATEGORIES.items()}
