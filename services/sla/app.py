@@ -8,12 +8,12 @@ from fastapi import FastAPI
 from services.core.broker import QueueSpec
 from services.core.consumer import Consumer
 from services.core.http import create_service_app
-from services.core.outbox import Outbox
 from services.core.runtime import Worker, every
 from services.core.settings import Settings, get_settings
 from services.sla.api import router
+from services.sla.events import OUTBOX
 from services.sla.handlers import BINDINGS, HANDLERS
-from services.sla.models import outbox, processed
+from services.sla.models import processed
 from services.sla.reports_api import router as reports_router
 from services.sla.scheduler import Scheduler, utc_now
 
@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None, *, now: Callable[[], datetime] 
 
     async def setup(app: FastAPI, worker: Worker) -> None:
         app.state.now = now
-        app.state.outbox = worker.outbox = Outbox(outbox, "sla")
+        app.state.outbox = worker.outbox = OUTBOX
         [spec] = queue_specs(settings)
         app.state.consumer = Consumer(worker.db, spec, HANDLERS, processed)
         worker.consumers.append((spec, app.state.consumer))

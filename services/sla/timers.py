@@ -1,7 +1,9 @@
 """Clocks in Postgres: start, stop, pause, resume, extend and re-class them, row by row.
 
 Every change recomputes `next_check_at`, the one column the scheduler scans, so the
-scheduler never has to evaluate a clock that has nothing due.
+scheduler never has to evaluate a clock that has nothing due, and is announced as
+`sla.clock_changed` in the same transaction, so intake and the unit's own system always
+know the deadline in force.
 """
 
 from dataclasses import dataclass
@@ -11,9 +13,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.sla import timing
 from services.core.workdays import Calendar
+from services.sla import timing
 from services.sla.calendars import note_estimated
+from services.sla.events import OUTBOX, SlaClockChanged
 from services.sla.models import clocks
 from services.sla.policies import COMPLETION, RESPONSE, pick, response_class
 
@@ -55,7 +58,24 @@ async def save(session: AsyncSession, calendar: Calendar, clock: dict, **changes
     clock["next_check_at"] = timing.next_check(calendar, clock)
     await session.execute(update(clocks).where(clocks.c.id == clock["id"])
                           .values(**changes, next_check_at=clock["next_check_at"]))
+    await announce_change(session, calendar, clock)
     return clock
+
+
+async def announce_change(session: AsyncSession, calendar: Calendar | None, clock: dict) -> None:
+    """Stage `sla.clock_changed` with the clock's state, deadline and first warning point."""
+    state = "stopped" if clock["stopped_at"] else "paused" if clock["paused_at"] else "running"
+    running = state == "running" and calendar is not None
+    await OUTBOX.stage(session, SlaClockChanged(
+        unit_code=clock["unit_code"], number=clock["number"], clock=clock["kind"], state=state,
+        deadline=clock["deadline"] if running else None,
+        warn_at=first_warning(calendar, clock) if running else None), ticket_id=clock["ticket_id"])
+
+
+def first_warning(calendar: Calendar, clock: dict) -> datetime | None:
+    """When the clock's first warning level falls (the 即将超期 point), if its policy warns."""
+    return min((level.due for level in timing.levels(calendar, clock) if level.key != "overdue"),
+               default=None)
 
 
 async def start(session: AsyncSession, calendar: Calendar, table: dict, assignment: Assignment,
@@ -90,7 +110,11 @@ async def start(session: AsyncSession, calendar: Calendar, table: dict, assignme
     inserted = (await session.execute(insert(clocks).values(**row, cycle=cycle)
                                       .on_conflict_do_nothing()
                                       .returning(clocks.c.id, clocks.c.cycle))).first()
-    return None if inserted is None else {**row, "id": inserted.id, "cycle": inserted.cycle}
+    if inserted is None:
+        return None
+    started = {**row, "id": inserted.id, "cycle": inserted.cycle}
+    await announce_change(session, calendar, started)
+    return started
 
 
 async def stop(session: AsyncSession, clock: dict, *, at: datetime, reason: str,
@@ -103,6 +127,7 @@ async def stop(session: AsyncSession, clock: dict, *, at: datetime, reason: str,
     clock.update(state=state, stopped_at=at, ended_by=reason, next_check_at=None)
     await session.execute(update(clocks).where(clocks.c.id == clock["id"]).values(
         state=state, stopped_at=at, ended_by=reason, next_check_at=None))
+    await announce_change(session, None, clock)
 
 
 async def pause(session: AsyncSession, calendar: Calendar, clock: dict, at: datetime) -> None:

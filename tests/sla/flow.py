@@ -12,6 +12,7 @@ from services.core.workdays import TZ
 from services.sla.models import clocks, outbox
 
 PRODUCERS = {"ticket.assigned": "routing"}
+ANNOUNCEMENTS = ("sla.warning", "sla.overdue")
 
 
 def at(*args: int) -> datetime:
@@ -71,13 +72,23 @@ class Ticket:
     async def clock(self, unit: str, kind: str, cycle: int = 1) -> dict:
         return (await self.clocks())[(unit, kind, cycle)]
 
-    async def staged(self) -> list[dict]:
-        """Events this ticket's clocks wrote to the sla outbox, oldest first."""
+    async def staged(self, types: tuple[str, ...] = ANNOUNCEMENTS) -> list[dict]:
+        """Events of these types this ticket's clocks wrote to the sla outbox, oldest first."""
         async with self.app.state.db.transaction() as session:
             rows = await session.execute(
-                select(outbox.c.envelope).where(outbox.c.envelope["ticket_id"].astext == str(self.id))
+                select(outbox.c.envelope).where(outbox.c.envelope["ticket_id"].astext == str(self.id),
+                                                outbox.c.envelope["type"].astext.in_(types))
                 .order_by(outbox.c.id))
             return [row.envelope for row in rows]
+
+    async def changes(self) -> list[dict]:
+        """The `sla.clock_changed` data this ticket's clocks staged, oldest first."""
+        return [envelope["data"] for envelope in await self.staged(("sla.clock_changed",))]
+
+
+def announcement(*numbers: str):
+    """A tap predicate: a warning or breach about one of these tickets."""
+    return lambda m: m["type"] in ANNOUNCEMENTS and m["data"].get("number") in numbers
 
 
 async def collect(events, predicate, *, count: int, timeout: float = 20.0) -> list[dict]:

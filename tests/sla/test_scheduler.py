@@ -8,7 +8,7 @@ from services.core.db import Database
 from services.core.outbox import Outbox
 from services.sla.models import outbox
 from services.sla.scheduler import Scheduler
-from tests.sla.flow import Ticket, at, collect, drain, unit_code
+from tests.sla.flow import Ticket, announcement, at, collect, drain, unit_code
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ async def test_warnings_then_overdue_each_once(sla, replicas, events):
                                    ("sla.overdue", "response", "")]
     assert response[0]["data"]["seconds_left"] == 6 * 3600  # at 04:00, 75% was due then
     assert response[2]["data"]["deadline"] == "2026-11-03T02:00:00Z"
-    seen = await collect(events, lambda m: m["data"].get("number") == ticket.number, count=3)
+    seen = await collect(events, announcement(ticket.number), count=3)
     assert {m["_routing_key"] for m in seen} == {f"sla.warning.{unit}", f"sla.overdue.{unit}"}
     clock = await ticket.clock(unit, "response")
     assert clock["state"] == "breached" and clock["next_check_at"] is None
@@ -76,9 +76,9 @@ async def test_overdue_once_with_two_replicas_at_the_same_instant(sla, replicas,
     for _, ticket in tickets:
         assert announced(await ticket.staged()) == [("sla.overdue", "response", "")]
     numbers = {ticket.number for _, ticket in tickets}
-    await collect(events, lambda m: m["data"].get("number") in numbers, count=len(tickets))
+    await collect(events, announcement(*numbers), count=len(tickets))
     await drain(events, 0.5)
-    overdue = [m for m in events.seen if m["data"].get("number") in numbers]
+    overdue = [m for m in events.seen if announcement(*numbers)(m)]
     assert sorted(m["data"]["number"] for m in overdue) == sorted(numbers)
 
 
@@ -126,6 +126,6 @@ async def test_a_paused_or_stopped_clock_stays_silent(sla, replicas):
 async def test_the_apps_own_loop_announces_a_breach(sla, clock, events):
     unit, ticket = await urgent_ticket(sla, at(2026, 11, 2, 9))
     clock.at = at(2026, 11, 2, 10, 30)
-    seen = await collect(events, lambda m: m["data"].get("number") == ticket.number, count=1)
+    seen = await collect(events, announcement(ticket.number), count=1)
     assert [m["_routing_key"] for m in seen] == [f"sla.overdue.{unit}"]
     assert seen[0]["producer"] == "sla" and seen[0]["ticket_id"] == str(ticket.id)
