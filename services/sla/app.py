@@ -21,7 +21,7 @@ TICK_SECONDS = 5.0
 
 
 def queue_specs(settings: Settings) -> list[QueueSpec]:
-    """Sla's queue: the ticket events that start, pause, move and stop clocks."""
+    """Sla's queue: the ticket events that drive clocks, and the names reports print."""
     return [QueueSpec(settings.broker_name("sla"), BINDINGS)]
 
 

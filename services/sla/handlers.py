@@ -1,4 +1,4 @@
-"""What sla does with each ticket event (docs/events.md); one explicit table at the bottom.
+"""What sla does with each event (docs/events.md); one explicit table at the bottom.
 
 Every handler reads time from the envelope (`occurred_at`): a clock starts when the
 assignment happened, not when this replica got to it.
@@ -11,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.consumer import Handler
 from services.core.events import Envelope
+from services.core.names import learn_category, learn_unit
 from services.sla import calendars, facts, policies, timers
+from services.sla.models import names
 from services.sla.policies import COMPLETION, RESPONSE
 from services.sla.timers import Assignment
 
@@ -138,6 +140,16 @@ async def on_urgency_changed(session: AsyncSession, envelope: Envelope) -> None:
         await timers.reclass(session, calendar, table, clock, urgency, envelope.occurred_at)
 
 
+async def on_unit_upserted(session: AsyncSession, envelope: Envelope) -> None:
+    """Routing's directory changed: reports name the unit (or county, town) as it is now."""
+    await learn_unit(session, names, envelope)
+
+
+async def on_category_upserted(session: AsyncSession, envelope: Envelope) -> None:
+    """Routing's catalog changed: reports name the category as it is now."""
+    await learn_category(session, names, envelope)
+
+
 def _ticket_fields(data: dict) -> dict:
     fields = {key: data.get(key) for key in facts.TICKET_FIELDS}
     return {key: value[:200] if isinstance(value, str) else value for key, value in fields.items()}
@@ -177,7 +189,8 @@ def _needs_ticket(handler: Handler) -> Handler:
     return guarded
 
 
-HANDLERS: dict[str, Handler] = {event_type: _needs_ticket(handler) for event_type, handler in {
+# Ticket events without a ticket id are skipped (logged); routing's directory events have none.
+HANDLERS: dict[str, Handler] = {t: _needs_ticket(h) if t.startswith("ticket.") else h for t, h in {
     "ticket.created": on_created,
     "ticket.assigned": on_assigned,
     "ticket.signed": on_signed,
@@ -193,6 +206,8 @@ HANDLERS: dict[str, Handler] = {event_type: _needs_ticket(handler) for event_typ
     "ticket.rejected": _stopping("rejected", judge=False),
     "ticket.evaluated": on_evaluated,
     "ticket.urgency_changed": on_urgency_changed,
+    "unit.upserted": on_unit_upserted,
+    "category.upserted": on_category_upserted,
 }.items()}
 
 BINDINGS = tuple(f"{t}.*" if t == "ticket.assigned" else t for t in HANDLERS)

@@ -1,30 +1,13 @@
-"""Chinese names for codes in reports: routing's published catalog and unit directory.
+"""Chinese names for codes in reports: what routing announced (`unit.upserted`,
+`category.upserted`) into sla's own names table; unknown codes show as they are."""
 
-Only routing's static seed data is read (never its schema); unknown codes show as they are.
-"""
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.routing.catalog import CATEGORIES
-from services.routing.directory import PREFECTURE, UNITS
-
-UNCATEGORISED = "未分类"
-
-
-def category(code: str | None) -> str:
-    """A category's name, e.g. 噪音扰民."""
-    if not code:
-        return UNCATEGORISED
-    known = CATEGORIES.get(code)
-    return known.name if known else code
+from services.core import names as known
+from services.core.names import Names
+from services.sla.models import names
 
 
-def unit(code: str | None, fallback: str | None = None) -> str:
-    """A unit's, county's or town's name, e.g. 砚山县江那镇."""
-    if not code:
-        return "未知"
-    known = UNITS.get(code)
-    return known.name if known else (fallback or code)
-
-
-def region(code: str | None) -> str:
-    """A county's name; the prefecture's for its own code."""
-    return PREFECTURE[1] if code == PREFECTURE[0] else unit(code)
+async def load(session: AsyncSession) -> Names:
+    """Every unit, region and category name sla knows: read once per report."""
+    return await known.load(session, names)

@@ -20,11 +20,14 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from services.core.consumer import processed_table
 from services.core.db import schema_metadata
+from services.core.names import names_table
 from services.core.outbox import outbox_table
 
 metadata = schema_metadata("sla")
 outbox = outbox_table(metadata)
 processed = processed_table(metadata)
+# Unit and category names as routing announces them: what the reports print.
+names = names_table(metadata)
 
 
 def _updated():

@@ -4,14 +4,15 @@ import re
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.core import pages
+from services.core.names import Names
 from services.core.problems import field_error
-from services.sla import labels, stats
-from services.sla.access import Scope
 from services.core.workdays import TZ
+from services.sla import stats
+from services.sla.access import Scope
 from services.sla.stats import Period, scope_filters
 
 TOP = 10
@@ -21,8 +22,6 @@ TICKETS_SQL = "FROM sla.tickets t WHERE created_at >= :start AND created_at < :e
 TOP_SQL = "SELECT {group} AS key, {extra} count(*) AS count {tickets} GROUP BY 1 ORDER BY count DESC, 1 LIMIT :top"
 UNIT_TICKETS = (" AND EXISTS (SELECT 1 FROM sla.clocks c WHERE c.ticket_id = t.ticket_id"
                 " AND c.unit_code = :unit)")
-_env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                   autoescape=select_autoescape(["html"]))
 
 
 def local_day(day: date) -> datetime:
@@ -66,17 +65,19 @@ async def _top(session: AsyncSession, scope: Scope, period: Period, group: str, 
     return list((await session.execute(text(sql), {**params, "top": TOP})).mappings())
 
 
-async def hot_categories(session: AsyncSession, scope: Scope, period: Period) -> list[dict]:
+async def hot_categories(session: AsyncSession, scope: Scope, period: Period,
+                         names: Names) -> list[dict]:
     """The categories with the most tickets created in the period."""
     rows = await _top(session, scope, period, "category")
-    return [{"code": r["key"], "name": labels.category(r["key"]), "count": r["count"]} for r in rows]
+    return [{"code": r["key"], "name": names.category(r["key"]), "count": r["count"]} for r in rows]
 
 
-async def hot_places(session: AsyncSession, scope: Scope, period: Period) -> list[dict]:
+async def hot_places(session: AsyncSession, scope: Scope, period: Period,
+                     names: Names) -> list[dict]:
     """The towns (乡镇/街道) with the most tickets, with one address as an example."""
     rows = await _top(session, scope, period, "coalesce(town_code, region_code)",
                       "min(address) AS address,")
-    return [{"code": r["key"], "name": labels.unit(r["key"]), "address": r["address"],
+    return [{"code": r["key"], "name": names.unit(r["key"]), "address": r["address"],
              "count": r["count"]} for r in rows]
 
 
@@ -91,17 +92,18 @@ def worst_units(units: list[dict]) -> list[dict]:
     return [{**row, "score": round(score(row), 4)} for row in ranked[:WORST]]
 
 
-async def build(session: AsyncSession, scope: Scope, period: Period, kind: str) -> dict:
-    """The report as JSON."""
-    figures = await stats.compute(session, scope, period)
+async def build(session: AsyncSession, scope: Scope, period: Period, kind: str,
+                names: Names) -> dict:
+    """The report as JSON, its codes named by `names` (read once for the report)."""
+    figures = await stats.compute(session, scope, period, names)
     tickets, params = _tickets(scope, period)
     return {
         "kind": kind, "period": period.label,
         "from": period.start, "to": period.end,
         "scope": figures["scope"],
         "tickets": await session.scalar(text(f"SELECT count(*) {tickets}"), params),
-        "hot_categories": await hot_categories(session, scope, period),
-        "hot_places": await hot_places(session, scope, period),
+        "hot_categories": await hot_categories(session, scope, period, names),
+        "hot_places": await hot_places(session, scope, period, names),
         "worst_units": worst_units(figures["units"]),
         "counties": figures["counties"],
         "total": figures["total"],
@@ -113,14 +115,12 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-_env.filters["percent"] = _percent
+_env = pages.environment(Path(__file__).parent / "templates", {"percent": _percent})
 
 
-def render_html(report: dict) -> str:
+def render_html(report: dict, names: Names) -> str:
     """The report as a readable Chinese page with inline SVG charts (no scripts, no network)."""
     title = ("周报" if report["kind"] == "weekly" else "月报") + f" {report['period']}"
-    last_day = (report["to"] - timedelta(days=1)).date()
     return _env.get_template("report.html").render(
-        report=report, title=title, first_day=report["from"].date(), last_day=last_day,
-        region_name=labels.region(report["scope"]["region"]) if report["scope"]["region"] else "全部辖区",
-        unit_name=labels.unit(report["scope"]["unit"]) if report["scope"]["unit"] else None)
+        report=report, names=names, title=title, first_day=report["from"],
+        last_day=report["to"] - timedelta(days=1))

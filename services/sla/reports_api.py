@@ -8,9 +8,9 @@ from fastapi.responses import HTMLResponse
 
 from services.core.deps import CallerDep, SessionDep
 from services.core.problems import field_error
-from services.sla import reports, stats
-from services.sla.access import stats_scope
 from services.core.workdays import TZ
+from services.sla import labels, reports, stats
+from services.sla.access import stats_scope
 from services.sla.stats import Period
 
 router = APIRouter(prefix="/v1")
@@ -48,9 +48,10 @@ def _wants_html(request: Request, format: str | None) -> bool:
 
 async def _report(session, principal, request, period: Period, kind: str, unit, region, format):
     scope = stats_scope(principal, unit, region)
-    report = await reports.build(session, scope, period, kind)
+    names = await labels.load(session)
+    report = await reports.build(session, scope, period, kind, names)
     if _wants_html(request, format):
-        return HTMLResponse(reports.render_html(report))
+        return HTMLResponse(reports.render_html(report, names))
     return report
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.core.names import Names
 from services.sla import labels, policies
 from services.sla.access import Scope
 
@@ -126,8 +127,10 @@ def with_rates(counts: dict, weights: dict[str, float]) -> dict:
     }
 
 
-async def compute(session: AsyncSession, scope: Scope, period: Period) -> dict:
+async def compute(session: AsyncSession, scope: Scope, period: Period,
+                  names: Names | None = None) -> dict:
     """Per unit, per county and in total, for the scope and period."""
+    names = names or await labels.load(session)
     weights = await policies.weights(session)
     units = await _grouped(session, scope, period, "unit_code")
     counties = await _grouped(session, scope, period, "region_code")
@@ -136,9 +139,9 @@ async def compute(session: AsyncSession, scope: Scope, period: Period) -> dict:
         "from": period.start, "to": period.end, "period": period.label,
         "scope": {"unit": scope.unit, "region": scope.region},
         "weights": weights,
-        "units": [{"unit_code": code, "unit_name": labels.unit(code, row.pop("name", None)),
+        "units": [{"unit_code": code, "unit_name": names.unit(code, row.pop("name", None)),
                    **with_rates(row, weights)} for code, row in sorted(units.items())],
-        "counties": [{"region_code": code, "region_name": labels.region(code),
+        "counties": [{"region_code": code, "region_name": names.region(code),
                       **with_rates({k: row[k] for k in COUNTS}, weights)}
                      for code, row in sorted(counties.items(), key=lambda item: item[0] or "")],
         "total": with_rates(total, weights),

@@ -8,7 +8,7 @@ Per unit (see each ticket's comment):
 Created: 3 × 噪音扰民, 1 × 占道经营, 1 × 违章建筑; four in 新华镇, one without a town.
 """
 
-from tests.sla.flow import Ticket, at, unit_code
+from tests.sla.flow import Ticket, announce_category, announce_unit, at, unit_code
 
 REGION = "532628"
 AUGUST = {"region": REGION, "from": "2026-08-01", "to": "2026-08-31"}
@@ -23,8 +23,18 @@ async def resolve(ticket, unit, when):
     await ticket.send("ticket.resolved", when, unit_code=unit, result="已办结", evidence_media_ids=[])
 
 
+async def announce_names(app) -> None:
+    """The names routing's seed announces for what August's reports print."""
+    for code, name in (("municipal.noise", "噪音扰民"), ("municipal.road_occupation", "占道经营"),
+                       ("municipal.illegal_building", "违章建筑")):
+        await announce_category(app, code, name)
+    await announce_unit(app, REGION, "富宁县", kind="county", region=REGION, parent="532600")
+    await announce_unit(app, "532628100", "富宁县新华镇", kind="town", region=REGION, parent=REGION)
+
+
 async def feed_august(app) -> tuple[str, str]:
-    """Feed the five tickets; returns the two unit codes."""
+    """Announce the names, feed the five tickets; returns the two unit codes."""
+    await announce_names(app)
     u1, u2 = unit_code("u1"), unit_code("u2")
     t1, t2, t3, t4, t5 = (Ticket(app, region=REGION) for _ in range(5))
     await t1.created(at(2026, 8, 3, 8), town="532628100")

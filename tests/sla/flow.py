@@ -91,6 +91,33 @@ def announcement(*numbers: str):
     return lambda m: m["type"] in ANNOUNCEMENTS and m["data"].get("number") in numbers
 
 
+def directory_event(type_: str, when: datetime, **data) -> Envelope:
+    """A `unit.upserted` or `category.upserted` as routing's outbox sends it."""
+    return Envelope(id=uuid.uuid4(), type=type_, occurred_at=when, producer="routing",
+                    correlation_id=uuid.uuid4().hex, data=data)
+
+
+async def announce_unit(app, code: str, name: str, *, kind: str = "department",
+                        region: str = "532622", parent: str | None = None,
+                        when: datetime | None = None) -> Envelope:
+    """Routing announces a unit; sla's consumer takes it in. The envelope, to send again."""
+    envelope = directory_event(
+        "unit.upserted", when or datetime.now(TZ), code=code, name=name, kind=kind, parent=parent,
+        region_code=region, handler_phones=[], handler_openids=[], leader_phones=[], active=True)
+    await app.state.consumer.process(envelope)
+    return envelope
+
+
+async def announce_category(app, code: str, name: str, *, when: datetime | None = None) -> Envelope:
+    """Routing announces a category; sla's consumer takes it in."""
+    envelope = directory_event(
+        "category.upserted", when or datetime.now(TZ), code=code, name=name,
+        parent=code.rpartition(".")[0] or None, urgency="normal", sla_class="normal",
+        statutory_days=None, active=True)
+    await app.state.consumer.process(envelope)
+    return envelope
+
+
 async def collect(events, predicate, *, count: int, timeout: float = 20.0) -> list[dict]:
     """Tap.collect, patient with a loaded broker: a slow basic.get raises TimeoutError there."""
     loop = asyncio.get_running_loop()
