@@ -4,6 +4,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Computed,
     DateTime,
     Float,
     ForeignKey,
@@ -15,6 +16,8 @@ from sqlalchemy import (
     Text,
     Uuid,
     func,
+    literal_column,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
@@ -43,8 +46,8 @@ tickets = Table(
     Column("urgency", String(10), nullable=False),
     Column("title", String(50), nullable=False),
     Column("content", Text, nullable=False),
-    Column("status", String(20), nullable=False, index=True),
-    Column("region_code", String(6), nullable=False, index=True),
+    Column("status", String(20), nullable=False),
+    Column("region_code", String(6), nullable=False),
     Column("town_code", String(12)),
     Column("address", String(200)),
     Column("lat", Float),
@@ -76,11 +79,70 @@ tickets = Table(
     Column("master_number", String(32)),
     Column("duplicates", JSONB),
     Column("reject_reason", JSONB),
+    # The lead unit's running clocks as sla announced them (null while paused or stopped),
+    # when the first warning falls, and whether sla has warned since the clocks last changed.
+    Column("response_due", DateTime(timezone=True)),
+    Column("completion_due", DateTime(timezone=True)),
+    Column("due_at", DateTime(timezone=True), Computed("LEAST(response_due, completion_due)")),
+    Column("warn_at", DateTime(timezone=True)),
+    Column("warned", Boolean, nullable=False, server_default="false"),
+    # The command center's manual queue (cc-<region>) while the ticket waits there for a lead.
+    Column("dispatch_unit", String(40)),
+    # Sent back to the unit (by its leader, the center or the citizen) and not yet re-submitted.
+    Column("rework", Boolean, nullable=False, server_default="false"),
     _now(),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_tickets_pending_info", "pending_info_since", postgresql_where="status = 'pending_info'"),
     Index("ix_tickets_resolved", "resolved_at", postgresql_where="status = 'resolved'"),
     Index("ix_tickets_units", "units", postgresql_using="gin"),
+)
+
+# The sort key of 时限最近 (due_asc): tickets without a completion deadline come last.
+DUE_ORDER = func.coalesce(tickets.c.completion_due,
+                          literal_column("'9999-12-31 00:00:00+00'::timestamptz")).label("due_order")
+# A top-level category (municipal) matches its sub-categories (municipal.noise) too.
+CATEGORY_TOP = func.split_part(tickets.c.category, literal_column("'.'"), literal_column("1"))
+T = tickets.c
+
+# What the staff lists filter and sort on (docs/console-queries.md). Queries spell partial
+# predicates and expressions exactly as here, with literals, so the planner matches them.
+for _name, *_parts, _where in (
+    ("ix_tickets_created", T.created_at, T.id, None),
+    ("ix_tickets_updated", T.updated_at, T.id, None),
+    ("ix_tickets_region_created", T.region_code, T.created_at, T.id, None),
+    ("ix_tickets_status_created", T.status, T.created_at, T.id, None),
+    ("ix_tickets_category_created", T.category, T.created_at, T.id, None),
+    ("ix_tickets_category_top_created", CATEGORY_TOP, T.created_at, T.id, None),
+    ("ix_tickets_town_created", T.town_code, T.created_at, T.id, None),
+    ("ix_tickets_contact_phone", T.contact_phone, None),
+    ("ix_tickets_submitted_by_created", T.submitted_by, T.created_at, None),
+    ("ix_tickets_due_order", DUE_ORDER.element, T.id, None),
+    ("ix_tickets_due", T.due_at, "due_at IS NOT NULL"),
+    ("ix_tickets_dispatch", T.dispatch_unit, "dispatch_unit IS NOT NULL"),
+    ("ix_tickets_rework", T.lead_unit, "rework"),
+    ("ix_tickets_supervised", T.status, "supervised"),
+    ("ix_tickets_reopened", T.status, "reopen_count > 0"),
+    ("ix_tickets_unsatisfied", T.status, "(evaluation ->> 'satisfaction') = 'unsatisfied'"),
+):
+    Index(_name, *_parts, postgresql_where=text(_where) if _where else None)
+Index("ix_tickets_title_trgm", T.title, postgresql_using="gin", postgresql_ops={"title": "gin_trgm_ops"})
+Index("ix_tickets_content_trgm", T.content, postgresql_using="gin",
+      postgresql_ops={"content": "gin_trgm_ops"})
+
+# The clocks of every unit of a ticket, as sla's events last described them; the lead
+# unit's running ones are copied onto the ticket (deadlines.py).
+deadlines = Table(
+    "deadlines",
+    metadata,
+    Column("ticket_id", Uuid, ForeignKey("tickets.id"), primary_key=True),
+    Column("unit_code", String(40), primary_key=True),
+    Column("clock", String(20), primary_key=True),  # response | completion
+    Column("state", String(20), nullable=False),  # running | paused | stopped
+    Column("deadline", DateTime(timezone=True)),
+    Column("warn_at", DateTime(timezone=True)),
+    Column("warned", Boolean, nullable=False, server_default="false"),
+    # The occurred_at of the event this row is from: an older event never overwrites it.
+    Column("changed_at", DateTime(timezone=True), nullable=False),
 )
 
 # Reports of the handling units: interim replies, contact logs, parts, completion reports,
