@@ -20,11 +20,12 @@ from services.intake.staff_api import router as staff_router
 from services.intake.submission import TicketNumbers
 
 HOUSEKEEPING_SECONDS = 60.0
-BINDINGS = ("ticket.assigned.*", "ticket.duplicate_flagged", "sla.overdue.*")
+BINDINGS = ("ticket.assigned.*", "ticket.duplicate_flagged", "sla.overdue.*", "unit.upserted",
+            "category.upserted")
 
 
 def queue_specs(settings: Settings) -> list[QueueSpec]:
-    """Intake's queue: owners from routing, duplicates, overdue clocks."""
+    """Intake's queue: owners from routing, duplicates, overdue clocks, names for the archive."""
     return [QueueSpec(settings.broker_name("intake"), BINDINGS)]
 
 

@@ -5,7 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.events import Envelope
 from services.core.outbox import Outbox
-from services.intake import events, service
+from services.intake import events, names, service
 from services.intake.models import tickets
 from services.intake.statuses import OPEN, Status
 from services.intake.timeline import record
@@ -48,7 +48,8 @@ def make_handlers(outbox: Outbox) -> dict:
                      actor=None, text=f"{envelope.data['unit_code']} 超过{clock}时限")
 
     return {"ticket.assigned": on_assigned, "ticket.duplicate_flagged": on_duplicates,
-            "sla.overdue": on_overdue}
+            "sla.overdue": on_overdue, "unit.upserted": names.on_unit_upserted,
+            "category.upserted": names.on_category_upserted}
 
 
 async def _queue_for_dispatch(ctx: Context, data: dict) -> None:

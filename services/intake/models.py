@@ -23,12 +23,15 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from services.core.consumer import processed_table
 from services.core.db import schema_metadata
+from services.core.names import names_table
 from services.core.outbox import outbox_table
 
 metadata = schema_metadata("intake")
 outbox = outbox_table(metadata)
 processed = processed_table(metadata)
 ticket_number_seq = Sequence("ticket_number_seq", metadata=metadata)
+# Unit and category names as routing announces them: what the printed archive shows.
+names = names_table(metadata)
 
 
 def _now():

@@ -6,7 +6,7 @@ from sqlalchemy import func, insert, select, update
 
 from services.core.auth import Role
 from services.core.problems import Problem
-from services.intake import events
+from services.intake import events, names
 from services.intake.models import reports, requests
 from services.intake.schemas import ExtensionIn, NoteIn, ReasonIn, TextIn
 from services.intake.statuses import OPEN, Status
@@ -63,7 +63,8 @@ async def request_return(ctx: Context, body: ReasonIn) -> None:
         scope="county")
 async def approve_return(ctx: Context, body: NoteIn) -> None:
     request = await _decide(ctx, "return", "approved", body.note)
-    await ctx.move(S.accepted, "approve_return", body.note or f"同意 {request['unit_code']} 退件，重新派单",
+    unit = await names.unit_name(ctx.session, request["unit_code"])
+    await ctx.move(S.accepted, "approve_return", body.note or f"同意{unit}退件，重新派单",
                    lead_unit=None, units=[], unit_roles={}, assigned_at=None,
                    returned_count=ctx.ticket["returned_count"] + 1)
     await ctx.emit(events.TicketReturned(number=ctx.number, unit_code=request["unit_code"],
