@@ -7,7 +7,12 @@ export DATABASE_URL ?= postgresql+asyncpg://root@127.0.0.1:5432/hotline
 export AMQP_URL ?= amqp://guest:guest@127.0.0.1:5672/
 export S3_ENDPOINT ?= 127.0.0.1:9000
 
-.PHONY: install run test bench bench-intake migrate seed dept-queue lint
+CONSOLE := services/console
+# The console's front-end libraries come from npm (package-lock.json); their dist files are
+# copied into static/vendor, which git ignores.
+VENDOR := $(CONSOLE)/static/vendor/.installed
+
+.PHONY: install run test bench bench-intake bench-console migrate seed dept-queue lint browser
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +20,19 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install -q -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+$(VENDOR): $(CONSOLE)/package.json $(CONSOLE)/package-lock.json
+	cd $(CONSOLE) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	mkdir -p $(CONSOLE)/static/vendor
+	cp $(CONSOLE)/node_modules/htmx.org/dist/htmx.min.js $(CONSOLE)/static/vendor/
+	touch $@
+
+install: $(VENV)/.installed $(VENDOR)
+
+# The browser tests drive Debian's Chromium; installed where we may (root), else say what is missing.
+browser:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; } || \
+		{ echo "chromium is missing: apt-get install chromium fonts-noto-cjk"; exit 1; }
 
 migrate: install
 	$(PY) -m services.cli migrate
@@ -30,11 +47,14 @@ run: seed
 	@$(PY) -m services.cli banner
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/honcho -f var/Procfile -d $(CURDIR) start
 
-test: install
+test: install browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(PY) -m bench.platform $(if $(N),--tickets $(N)) $(if $(C),--concurrency $(C)) $(if $(RATE),--rate $(RATE))
+
+bench-console: install
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(PY) -m bench.console $(if $(N),--tickets $(N)) $(if $(C),--concurrency $(C))
 
 bench-intake: install
 	$(PY) -m bench.intake $(if $(N),--tickets $(N)) $(if $(C),--concurrency $(C)) $(if $(RATE),--rate $(RATE))

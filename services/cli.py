@@ -14,7 +14,8 @@ from services.core.migrate import available, upgrade_all
 from services.core.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True, help="12345 / 接诉即办 platform tools")
-PORTS = {"intake": 8001, "routing": 8002, "sla": 8003, "notify": 8004, "media": 8005}
+PORTS = {"intake": 8001, "routing": 8002, "sla": 8003, "notify": 8004, "media": 8005,
+         "console": 8000}
 
 
 def _services() -> list[str]:
@@ -123,9 +124,15 @@ def procfile() -> None:
 
 @app.command()
 def banner() -> None:
-    """Where each API and its docs are."""
+    """Where the console, each API and its docs are, and who can log in."""
     for name in _services():
+        if name == "console":
+            continue
         typer.echo(f"  {name:8} http://127.0.0.1:{PORTS[name]}/v1   docs: http://127.0.0.1:{PORTS[name]}/docs")
+    typer.echo(f"  console  http://127.0.0.1:{PORTS['console']}/   (staff console, 工作平台)")
+    typer.echo("  demo logins (password: DEV_PASSWORD, or the one `make seed` printed):")
+    typer.echo("    center-532622 指挥中心  agent-532622 话务员  supervisor-532622 督查室  admin")
+    typer.echo("    handler-532622100 / leader-532622100 江那镇  handler-532622-police 公安局")
 
 
 def _register_service_commands() -> None:

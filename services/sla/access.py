@@ -7,7 +7,8 @@ from services.core.problems import Problem
 
 NOT_FOUND = Problem(404, "未找到", "工单不存在、尚无时限，或无权查看")
 COUNTY_WIDE = (Role.dispatcher, Role.supervisor, Role.agent)
-STATS_ROLES = (Role.admin, Role.dispatcher, Role.supervisor, Role.unit_leader)
+STATS_ROLES = (Role.admin, Role.dispatcher, Role.supervisor, Role.unit_leader, Role.handler)
+OWN_UNIT_ONLY = (Role.unit_leader, Role.handler)
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,10 @@ def can_read_ticket(principal: Principal, region_code: str | None, units: set[st
 def stats_scope(principal: Principal, unit: str | None, region: str | None) -> Scope:
     """The scope of statistics for a caller: narrowed to its unit or county, 403 beyond it."""
     if principal.role not in STATS_ROLES:
-        raise Problem(403, "无权操作", "统计报表仅限指挥中心、督查、管理员和单位负责人查看")
-    if principal.role is Role.unit_leader:
+        raise Problem(403, "无权操作", "统计报表仅限指挥中心、督查、管理员和承办单位查看")
+    if principal.role in OWN_UNIT_ONLY:
         if unit and unit != principal.unit:
-            raise Problem(403, "无权操作", "单位负责人只能查看本单位的统计")
+            raise Problem(403, "无权操作", "承办单位只能查看本单位的统计")
         return Scope(unit=principal.unit, region=region)
     if principal.role is Role.admin:
         return Scope(unit=unit, region=region)

@@ -54,21 +54,23 @@ async def test_satisfaction_weights_are_configurable(sla, auth, august):
         await sla.put("/v1/policies", json={"satisfaction_weights": weights}, headers=admin)
 
 
-async def test_a_unit_leader_sees_only_its_own_unit(sla, auth, august):
+@pytest.mark.parametrize("role", [Role.unit_leader, Role.handler])
+async def test_a_unit_sees_only_its_own_rates(sla, auth, august, role):
     u1, u2 = august
-    leader = auth(Role.unit_leader, u2, REGION)
+    leader = auth(role, u2, REGION)
     body = await get_stats(sla, leader)
     assert [row["unit_code"] for row in body["units"]] == [u2]
     assert counts(body["counties"][0]) == (2, 2, 0, 1, 1, 0)  # only u2's share of the county
     refused = await sla.get("/v1/stats", params={**AUGUST, "unit": u1}, headers=leader)
-    assert refused.status_code == 403 and refused.json()["detail"] == "单位负责人只能查看本单位的统计"
+    assert refused.status_code == 403 and refused.json()["detail"] == "承办单位只能查看本单位的统计"
 
 
 @pytest.mark.parametrize(("role", "unit", "region", "status"), [
     (Role.dispatcher, "cc-532628", REGION, 200),
     (Role.supervisor, None, "532600", 200),
     (Role.dispatcher, "cc-532622", "532622", 403),
-    (Role.handler, "x", REGION, 403),
+    (Role.handler, "x", REGION, 200),  # its own unit's rates, on its 工作台
+    (Role.agent, "cc-532628", REGION, 403),
     (Role.citizen, None, None, 403),
 ])
 async def test_who_may_read_the_rates(sla, auth, august, role, unit, region, status):

@@ -1,0 +1,69 @@
+"""Rendering: one template environment, whole pages or htmx fragments, static files by hash."""
+
+import hashlib
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from services.console import formatting
+from services.console.names import Directory
+from services.console.session import ROLE_NAMES, csrf_token
+
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+VENDOR_FILES = ("vendor/htmx.min.js",)
+YEAR = 365 * 24 * 3600
+
+
+class MissingVendorFiles(RuntimeError):
+    """npm's files were not installed: `make install` copies them into static/vendor."""
+
+
+def static_hashes() -> dict[str, str]:
+    """Each static file's content hash, so its URL changes whenever its bytes do."""
+    missing = [name for name in VENDOR_FILES if not (STATIC / name).exists()]
+    if missing:
+        raise MissingVendorFiles(f"missing {', '.join(missing)}: run `make install` (npm ci)")
+    return {str(path.relative_to(STATIC)): hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+            for path in STATIC.rglob("*") if path.is_file()}
+
+
+class CachedStatic(StaticFiles):
+    """Static files, cached for a year: their URLs carry their content hash."""
+
+    def file_response(self, *args, **kwargs):
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+        return response
+
+
+def make_templates(directory: Directory, hashes: dict[str, str]) -> Jinja2Templates:
+    """The template environment with every filter and the hashed static URL helper."""
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    env = templates.env
+    env.autoescape = True
+    formatting.install(env)
+    env.filters.update(unit=directory.unit_name, category=directory.category_name,
+                       region=directory.region_name)
+    env.globals["static"] = lambda name: f"/static/{name}?v={hashes.get(name, '0')}"
+    env.globals["role_names"] = ROLE_NAMES
+    env.globals["countdown"] = formatting.countdown
+    env.globals["clock_left"] = formatting.clock_left
+    return templates
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def render(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
+    """A template with what every page needs: the person, the CSRF token, the calendar."""
+    templates: Jinja2Templates = request.app.state.templates
+    context.setdefault("person", getattr(request.state, "person", None))
+    context["csrf"] = csrf_token(request)
+    context["calendar"] = request.app.state.calendar.calendar
+    context["path"] = request.url.path
+    return templates.TemplateResponse(request, template, context, status_code=status_code)

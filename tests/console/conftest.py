@@ -1,0 +1,63 @@
+"""The console over the whole platform: six processes, the real broker, database, S3 and browser."""
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+
+from bench.common import free_port, scratch, start_service, wait_ready
+from services.media.s3server import start_s3
+from services.notify.fake_providers import FakeProviders
+from tests.console.people import Console
+from tests.e2e.conftest import _cli, _env
+
+SERVICES = ("intake", "routing", "sla", "notify", "media")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "console"
+
+
+@pytest.fixture(scope="package")
+async def console_platform(tmp_path_factory):
+    """Topology, the demo seed, the five services and the console, each its own process."""
+    async with scratch("console") as settings, FakeProviders() as providers:
+        s3 = start_s3(f"127.0.0.1:{free_port()}", settings.s3_access_key, settings.s3_secret_key,
+                      str(tmp_path_factory.mktemp("s3")))
+        ports = {name: free_port() for name in (*SERVICES, "console")}
+        env = _env(settings, ports, s3, providers)
+        env.update({f"{name.upper()}_URL": f"http://127.0.0.1:{ports[name]}" for name in SERVICES})
+        await asyncio.to_thread(_cli, settings, env, "topology")
+        await asyncio.to_thread(_cli, settings, env, "seed")
+        processes = [start_service(name, settings, ports[name], env) for name in ports]
+        try:
+            await asyncio.gather(*(wait_ready(port) for port in ports.values()))
+            yield {"ports": ports, "settings": settings, "env": env}
+        finally:
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.wait(20)
+            s3.stop()
+
+
+@pytest.fixture
+async def console(console_platform):
+    """A fresh browserless visitor (its own cookies) and HTTP clients to the APIs."""
+    visitor = Console(console_platform["ports"])
+    yield visitor
+    await visitor.close()
+
+
+@pytest.fixture(scope="package")
+async def browser():
+    """Debian's Chromium, headless, driven by Playwright; a missing browser fails, never skips."""
+    from playwright.async_api import async_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is missing at {CHROMIUM}: `make browser` (apt-get install chromium)")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                                    args=["--no-sandbox"])
+        yield launched
+        await launched.close()

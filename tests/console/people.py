@@ -1,0 +1,59 @@
+"""The console as a person uses it over HTTP: a cookie jar, the CSRF token, the APIs beside it."""
+
+import re
+
+import httpx
+
+from tests.e2e.conftest import PASSWORD
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+CHANNEL_TICKET = {
+    "channel": "hotline", "type": "complaint", "title": "江那镇路灯不亮",
+    "content": "江那镇建设路的路灯已经坏了一个星期，晚上走路很危险。",
+    "location": {"region_code": "532622", "town_code": "532622100", "address": "江那镇建设路"},
+    "contact": {"name": "张先生", "phone": "13987650002"},
+}
+
+
+class Console:
+    """One browser's worth of cookies against the console, and staff tokens for the APIs."""
+
+    def __init__(self, ports: dict):
+        self.http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports['console']}", timeout=20,
+                                      follow_redirects=False)
+        self.intake = httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports['intake']}", timeout=20)
+        self.csrf = ""
+
+    async def close(self) -> None:
+        await self.http.aclose()
+        await self.intake.aclose()
+
+    async def get(self, path: str, **kwargs) -> httpx.Response:
+        response = await self.http.get(path, **kwargs)
+        if found := CSRF.search(response.text):
+            self.csrf = found.group(1)
+        return response
+
+    async def post(self, path: str, data: dict | None = None, **kwargs) -> httpx.Response:
+        """A form post carrying this browser's CSRF token, as the page's forms do."""
+        if not self.csrf:
+            await self.get("/login")
+        return await self.http.post(path, data={"csrf_token": self.csrf, **(data or {})}, **kwargs)
+
+    async def login(self, username: str, password: str = PASSWORD) -> httpx.Response:
+        await self.get("/login")
+        return await self.post("/login", {"username": username, "password": password, "next": "/"})
+
+    async def token(self, username: str) -> dict:
+        response = await self.intake.post("/v1/auth/staff-token",
+                                          json={"username": username, "password": PASSWORD})
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    async def submit(self, **changes) -> dict:
+        """A ticket recorded by the county's hotline agent through intake's API."""
+        body = {**CHANNEL_TICKET, **changes}
+        response = await self.intake.post("/v1/tickets", json=body,
+                                          headers=await self.token("agent-532622"))
+        assert response.status_code == 201, response.text
+        return response.json()
