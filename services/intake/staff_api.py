@@ -110,5 +110,5 @@ async def ticket_archive(number: str, session: SessionDep, actor: CallerDep, req
     record = await archive.build(session, ticket, actor)
     wants_html = format == "html" or (format is None and "text/html" in request.headers.get("accept", ""))
     if wants_html:
-        return HTMLResponse(archive.render_html(record))
+        return HTMLResponse(await archive.render_html(session, record))
     return record

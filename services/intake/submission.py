@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.core.auth import Principal, Role
 from services.core.outbox import Outbox
 from services.core.problems import field_error
+from services.core.vocabulary import CHANNELS, label
 from services.intake import events
 from services.intake.accounts import openid_of
 from services.intake.models import ticket_number_seq, tickets, timeline
@@ -88,7 +89,7 @@ async def create_ticket(session: AsyncSession, outbox: Outbox, body: TicketIn, c
     }
     openid = await openid_of(session, phone) if caller.role is Role.citizen else None
     entry = timeline_entry(row["id"], action="submit", status=Status.submitted, actor=caller,
-                           text=f"通过{body.channel.value}渠道提交诉求")
+                           text=f"通过{label(CHANNELS, body.channel.value)}提交诉求")
     event, _ = outbox.row(session, created_event(row, openid), ticket_id=row["id"])
     await session.execute(_submission(tuple(row), tuple(entry), tuple(event), outbox.table),
                           {**_prefixed("ticket_", row), **_prefixed("entry_", entry), **_prefixed("event_", event)})
