@@ -1,5 +1,7 @@
 """application/problem+json (RFC 9457) errors, with Chinese details for citizens."""
 
+from collections.abc import Mapping
+
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -88,10 +90,19 @@ async def _on_problem(request: Request, exc: Problem):
     return problem_response(exc)
 
 
+def validation_problem(errors, labels: Mapping[str, str] | None = None) -> Problem:
+    """A 422 for pydantic's errors; `labels` give fields their Chinese names in the detail."""
+    translated = [_translate(e) for e in errors]
+    for error in translated:
+        name = error["field"].split(".")[0]  # status.1: the second of the repeated `status`
+        if labels and name in labels:
+            error["label"] = labels[name]
+    detail = "；".join(f"{e.get('label', e['field'])}：{e['message']}" for e in translated)
+    return Problem(422, "请求参数有误", detail, errors=translated)
+
+
 async def _on_validation(request: Request, exc: RequestValidationError):
-    errors = [_translate(e) for e in exc.errors()]
-    detail = "；".join(f"{e['field']}：{e['message']}" for e in errors)
-    return problem_response(Problem(422, "请求参数有误", detail, errors=errors))
+    return problem_response(validation_problem(exc.errors()))
 
 
 async def _on_http(request: Request, exc: StarletteHTTPException):

@@ -116,7 +116,7 @@ async def submit_part(ctx: Context, body: TextIn) -> None:
 async def submit_completion(ctx: Context, body: CompletionIn) -> None:
     await add_report(ctx, "completion", body.result, body.media_ids, state="leader_review")
     await ctx.move(S.leader_review, "submit_completion", body.result,
-                   data={"media_ids": [str(m) for m in body.media_ids]})
+                   data={"media_ids": [str(m) for m in body.media_ids]}, rework=False)
     await ctx.emit(events.TicketCompletionSubmitted(number=ctx.number, unit_code=ctx.unit))
 
 
@@ -132,7 +132,7 @@ async def approve_completion(ctx: Context, body: NoteIn) -> None:
         body=ReasonIn)
 async def return_internal(ctx: Context, body: ReasonIn) -> None:
     await _set_completion_state(ctx, "sent_back")
-    await ctx.move(S.in_progress, "return_internal", body.reason)
+    await ctx.move(S.in_progress, "return_internal", body.reason, rework=True)
     await ctx.emit(events.TicketCompletionSentBack(number=ctx.number, unit_code=ctx.unit,
                                                    reason=body.reason, by="leader"))
 
@@ -162,6 +162,6 @@ async def accept_completion(ctx: Context, body: NoteIn) -> None:
 @action("send_back", "退回重办", roles=CENTER, states={S.center_audit}, scope="county", body=ReasonIn)
 async def send_back(ctx: Context, body: ReasonIn) -> None:
     await _set_completion_state(ctx, "sent_back")
-    await ctx.move(S.in_progress, "send_back", body.reason)
+    await ctx.move(S.in_progress, "send_back", body.reason, rework=True)
     await ctx.emit(events.TicketCompletionSentBack(number=ctx.number, unit_code=ctx.ticket["lead_unit"],
                                                    reason=body.reason, by="center"))

@@ -13,6 +13,7 @@ from services.core.runtime import Worker, every
 from services.core.settings import Settings, get_settings
 from services.intake import service
 from services.intake.api import router
+from services.intake.desk_api import router as desk_router
 from services.intake.handlers import make_handlers
 from services.intake.media import MediaLookup
 from services.intake.models import outbox, processed
@@ -20,8 +21,8 @@ from services.intake.staff_api import router as staff_router
 from services.intake.submission import TicketNumbers
 
 HOUSEKEEPING_SECONDS = 60.0
-BINDINGS = ("ticket.assigned.*", "ticket.duplicate_flagged", "sla.overdue.*", "unit.upserted",
-            "category.upserted")
+BINDINGS = ("ticket.assigned.*", "ticket.duplicate_flagged", "sla.overdue.*", "sla.warning.*",
+            "sla.clock_changed.*", "unit.upserted", "category.upserted")
 
 
 def queue_specs(settings: Settings) -> list[QueueSpec]:
@@ -57,4 +58,4 @@ async def setup(app: FastAPI, worker: Worker) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The intake ASGI app."""
     return create_service_app(name="intake", settings=settings or get_settings(),
-                              routers=[router, staff_router], setup=setup)
+                              routers=[router, staff_router, desk_router], setup=setup)

@@ -1,11 +1,11 @@
-"""What intake learns from other services: owners from routing, overdue from sla."""
+"""What intake learns from other services: owners from routing, deadlines and overdue from sla."""
 
 from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.events import Envelope
 from services.core.outbox import Outbox
-from services.intake import events, names, service
+from services.intake import deadlines, events, names, service
 from services.intake.models import tickets
 from services.intake.statuses import OPEN, Status
 from services.intake.timeline import record
@@ -39,6 +39,8 @@ def make_handlers(outbox: Outbox) -> dict:
 
     async def on_overdue(session: AsyncSession, envelope: Envelope) -> None:
         """A clock ran out: the ticket shows on the supervisors' overdue list."""
+        announced = deadlines.ClockAnnounced.model_validate(envelope.data)
+        await deadlines.record_announcement(session, announced, envelope.occurred_at, warning=False)
         ticket = await service.find(session, envelope.data["number"], lock=True)
         if ticket is None or Status(ticket["status"]) not in OPEN or ticket["overdue"]:
             return
@@ -48,11 +50,26 @@ def make_handlers(outbox: Outbox) -> dict:
                      actor=None, text=f"{envelope.data['unit_code']} 超过{clock}时限")
 
     return {"ticket.assigned": on_assigned, "ticket.duplicate_flagged": on_duplicates,
-            "sla.overdue": on_overdue, "unit.upserted": names.on_unit_upserted,
+            "sla.overdue": on_overdue, "sla.clock_changed": on_clock_changed,
+            "sla.warning": on_warning, "unit.upserted": names.on_unit_upserted,
             "category.upserted": names.on_category_upserted}
 
 
+async def on_clock_changed(session: AsyncSession, envelope: Envelope) -> None:
+    """sla started, paused, moved or stopped a clock: the lists show the deadline in force."""
+    change = deadlines.ClockChanged.model_validate(envelope.data)
+    await deadlines.record_change(session, change, envelope.occurred_at)
+
+
+async def on_warning(session: AsyncSession, envelope: Envelope) -> None:
+    """sla warned that a deadline is near: the ticket counts as 即将超期."""
+    announced = deadlines.ClockAnnounced.model_validate(envelope.data)
+    await deadlines.record_announcement(session, announced, envelope.occurred_at, warning=True)
+
+
 async def _queue_for_dispatch(ctx: Context, data: dict) -> None:
+    await ctx.session.execute(update(tickets).where(tickets.c.id == ctx.ticket["id"])
+                              .values(dispatch_unit=data["unit_code"]))
     suggestions = "、".join(s.get("category", "") for s in data.get("suggestions") or [])
     text = "进入指挥中心人工派单" + (f"（建议分类：{suggestions}）" if suggestions else "")
     await record(ctx.session, ctx.ticket["id"], action="queue", status=Status(ctx.ticket["status"]),
@@ -69,7 +86,9 @@ async def _assign_lead(ctx: Context, data: dict, envelope: Envelope) -> None:
     await ctx.session.execute(update(tickets).where(tickets.c.id == ctx.ticket["id"]).values(
         status=Status.assigned.value, lead_unit=data["unit_code"], unit_roles=roles,
         units=list(roles), assigned_at=envelope.occurred_at, updated_at=func.now(),
-        category=data.get("category") or ctx.ticket["category"]))
+        category=data.get("category") or ctx.ticket["category"], dispatch_unit=None,
+        rework=ctx.ticket["rework"] and previous == data["unit_code"]))
+    await deadlines.project(ctx.session, ctx.ticket["id"])
     await record(ctx.session, ctx.ticket["id"], action="assign", status=Status.assigned, actor=None,
                  text=f"派单至 {data.get('unit_name') or data['unit_code']}（牵头）",
                  data={"unit_code": data["unit_code"], "reason": data.get("reason")})

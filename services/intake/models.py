@@ -180,6 +180,7 @@ requests = Table(
     Column("decision", Text),
     Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("decided_at", DateTime(timezone=True)),
+    Index("ix_requests_state_kind_at", "state", "kind", "at"),
 )
 
 timeline = Table(

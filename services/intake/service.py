@@ -128,7 +128,7 @@ async def _reopen(session: AsyncSession, outbox: Outbox, ticket: dict, actor: Pr
     times = ticket["reopen_count"] + 1
     reason = comment or "诉求人对办理结果不满意"
     # A second dissatisfaction goes onto the supervisors' list (督办).
-    await set_status(session, ticket["id"], Status.in_progress, evaluation=evaluation,
+    await set_status(session, ticket["id"], Status.in_progress, evaluation=evaluation, rework=True,
                      reopen_count=times, resolved_at=None, supervised=ticket["supervised"] or times >= 2)
     await record(session, ticket["id"], action="reopen", status=Status.in_progress, actor=actor,
                  text=f"退回 {ticket['lead_unit'] or '原承办单位'} 重新办理：{reason}")
@@ -136,22 +136,26 @@ async def _reopen(session: AsyncSession, outbox: Outbox, ticket: dict, actor: Pr
         number=ticket["number"], reason=reason, times=times, unit_codes=list(ticket["units"] or [])),
         ticket_id=ticket["id"])
 
-def _scope(principal: Principal):
+def jurisdiction(principal: Principal):
     """The WHERE clause of a staff member's jurisdiction."""
     if principal.role is Role.admin or principal.role is Role.agent:
         return tickets.c.id.isnot(None)
     if principal.role in (Role.dispatcher, Role.supervisor):
-        region = principal.region or "-"
-        if region.endswith("00"):
-            return tickets.c.region_code.startswith(region[:4])
-        return tickets.c.region_code == region
+        return in_region(principal.region or "-")
     return tickets.c.units.contains([principal.unit or "-"])
+
+
+def in_region(region: str):
+    """Tickets of a county (532622); a prefecture's code (532600) covers all its counties."""
+    if region.endswith("00"):
+        return tickets.c.region_code.startswith(region[:4])
+    return tickets.c.region_code == region
 
 
 async def list_for_staff(session: AsyncSession, principal: Principal, *, statuses, unit: str | None,
                          limit: int, offset: int) -> list[dict]:
     """A staff member's queue: tickets in its jurisdiction, oldest waiting first."""
-    query = select(tickets).where(_scope(principal))
+    query = select(tickets).where(jurisdiction(principal))
     if statuses:
         query = query.where(tickets.c.status.in_([s.value for s in statuses]))
     if unit:
@@ -171,7 +175,7 @@ SUPERVISION = {
 async def supervision_list(session: AsyncSession, principal: Principal, kind: str, *, limit: int,
                            offset: int) -> list[dict]:
     """督查室 lists across units, most recently changed first."""
-    query = (select(tickets).where(_scope(principal), SUPERVISION[kind])
+    query = (select(tickets).where(jurisdiction(principal), SUPERVISION[kind])
              .order_by(tickets.c.updated_at.desc()).limit(limit).offset(offset))
     return list((await session.execute(query)).mappings())
 

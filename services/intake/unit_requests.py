@@ -3,15 +3,17 @@
 from datetime import UTC, datetime
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.core.auth import Role
+from services.core.auth import Principal, Role
 from services.core.problems import Problem
-from services.intake import events, names
-from services.intake.models import reports, requests
+from services.core.workdays import deadline as working_deadline
+from services.intake import deadlines, events, names
+from services.intake.models import reports, requests, tickets
 from services.intake.schemas import ExtensionIn, NoteIn, ReasonIn, TextIn
+from services.intake.service import jurisdiction
 from services.intake.statuses import OPEN, Status
 from services.intake.workflow import CENTER, UNIT, Context, action
-from services.core.workdays import deadline as working_deadline
 
 S = Status
 RETURN_WINDOW_WORKING_DAYS = 1
@@ -41,6 +43,22 @@ async def _decide(ctx: Context, kind: str, state: str, decision: str | None) -> 
     return pending
 
 
+async def listed(session: AsyncSession, principal: Principal, *, kind: str | None, state: str,
+                 limit: int) -> list[dict]:
+    """Requests about tickets in the caller's jurisdiction, with their tickets, oldest first."""
+    query = (
+        select(requests.c.id, requests.c.kind, requests.c.state, requests.c.unit_code,
+               requests.c.reason, requests.c.media_ids, requests.c.requested_deadline, requests.c.at,
+               tickets.c.number, tickets.c.title, tickets.c.status.label("ticket_status"),
+               tickets.c.region_code)
+        .join_from(requests, tickets, requests.c.ticket_id == tickets.c.id)
+        .where(jurisdiction(principal), requests.c.state == state)
+        .order_by(requests.c.at, requests.c.id).limit(limit))
+    if kind:
+        query = query.where(requests.c.kind == kind)
+    return list((await session.execute(query)).mappings())
+
+
 def within_return_window(assigned_at: datetime | None, now: datetime) -> bool:
     """退件 must come within 1 working day of the assignment (Yanshan plan 四(三))."""
     if assigned_at is None:
@@ -65,8 +83,9 @@ async def approve_return(ctx: Context, body: NoteIn) -> None:
     request = await _decide(ctx, "return", "approved", body.note)
     unit = await names.unit_name(ctx.session, request["unit_code"])
     await ctx.move(S.accepted, "approve_return", body.note or f"同意{unit}退件，重新派单",
-                   lead_unit=None, units=[], unit_roles={}, assigned_at=None,
+                   lead_unit=None, units=[], unit_roles={}, assigned_at=None, rework=False,
                    returned_count=ctx.ticket["returned_count"] + 1)
+    await deadlines.project(ctx.session, ctx.ticket["id"])
     await ctx.emit(events.TicketReturned(number=ctx.number, unit_code=request["unit_code"],
                                          reason=request["reason"]))
 

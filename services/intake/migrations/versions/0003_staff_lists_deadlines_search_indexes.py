@@ -91,12 +91,14 @@ def upgrade() -> None:
     for name, column in TRIGRAM:
         op.create_index(name, 'tickets', [column], unique=False, schema='intake',
                         postgresql_using='gin', postgresql_ops={column: 'gin_trgm_ops'})
+    op.create_index('ix_requests_state_kind_at', 'requests', ['state', 'kind', 'at'], unique=False, schema='intake')
     for statement in BACKFILL:
         op.execute(statement)
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.drop_index('ix_requests_state_kind_at', table_name='requests', schema='intake')
     for name, _ in TRIGRAM:
         op.drop_index(name, table_name='tickets', schema='intake')
     for name, _, _ in INDEXES:

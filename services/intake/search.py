@@ -1,0 +1,130 @@
+"""The staff ticket list: filters within the caller's jurisdiction, pages by keyset.
+
+Each page ends with an opaque cursor (the last row's sort key and id, signed), and the next
+page starts strictly after it: no OFFSET, every row once, however deep the page.
+Which index serves which filter: docs/console-queries.md.
+"""
+
+import hashlib
+import hmac
+import uuid
+from base64 import urlsafe_b64decode, urlsafe_b64encode
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import orjson
+from sqlalchemy import ColumnElement, DateTime, Uuid, asc, case, desc, literal, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.core.auth import Principal
+from services.core.problems import Problem
+from services.intake.models import CATEGORY_TOP, DUE_ORDER, tickets
+from services.intake.queues import QUEUES, SLA_STATES, UNIT_ROLES
+from services.intake.search_schemas import LABELS, Sort, TicketQuery
+from services.intake.service import jurisdiction
+from services.intake.views import ticket_view
+
+T = tickets.c
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+ORDERS: dict[Sort, tuple[ColumnElement, bool]] = {  # the sort key, and whether descending
+    Sort.created_desc: (T.created_at, True),
+    Sort.created_asc: (T.created_at, False),
+    Sort.updated_desc: (T.updated_at, True),
+    Sort.due_asc: (DUE_ORDER.element, False),
+}
+SLA_STATE = case(*((condition, state) for state, condition in SLA_STATES.items()),
+                 else_=None).label("sla_state")
+LIST_FIELDS = ("region_code", "town_code", "response_due", "completion_due", "warn_at", "sla_state",
+               "dispatch_unit", "rework")
+
+
+async def search(session: AsyncSession, principal: Principal, query: TicketQuery, *,
+                 secret: str) -> dict:
+    """One page of the tickets the caller may see that match, and the cursor of the next."""
+    key, descending = ORDERS[query.sort]
+    statement = select(tickets, SLA_STATE, key.label("sort_key")).where(
+        jurisdiction(principal), *conditions(query, principal))
+    if query.after:
+        after_key, after_id = read_cursor(query.after, query.sort, secret)
+        position, bound = tuple_(key, T.id), tuple_(literal(after_key, DateTime(timezone=True)),
+                                                    literal(after_id, Uuid))
+        statement = statement.where(position < bound if descending else position > bound)
+    direction = desc if descending else asc
+    statement = statement.order_by(direction(key), direction(T.id)).limit(query.limit + 1)
+    rows = (await session.execute(statement)).mappings().all()
+    page = rows[:query.limit]
+    last = page[-1] if len(rows) > query.limit else None
+    return {"items": [list_view(row, principal) for row in page],
+            "next": write_cursor(query.sort, last["sort_key"], last["id"], secret) if last else None}
+
+
+def conditions(query: TicketQuery, principal: Principal) -> list[ColumnElement]:
+    """The query's filters as WHERE clauses, each one an index can serve."""
+    found = [column == value for column, value in (
+        (T.region_code, query.region), (T.town_code, query.town), (T.urgency, query.urgency),
+        (T.channel, query.channel), (T.type, query.type)) if value is not None]
+    if query.status:
+        found.append(T.status.in_([status.value for status in query.status]))
+    if query.category:
+        top_level = "." not in query.category
+        found.append(CATEGORY_TOP == query.category if top_level else T.category == query.category)
+    if query.unit:
+        found.append(T.units.contains([query.unit]))
+    if query.created_from:
+        found.append(T.created_at >= beijing_midnight(query.created_from))
+    if query.created_to:
+        found.append(T.created_at < beijing_midnight(query.created_to) + timedelta(days=1))
+    if query.sla:
+        found.append(SLA_STATES[query.sla])
+    if query.phone:
+        found.append(T.contact_phone == query.phone)
+        if principal.role in UNIT_ROLES:  # a unit must not find whose an anonymous ticket is
+            found.append(~T.anonymous)
+    if query.q:
+        found.append(T.number == query.number if query.number else _contains(query.q))
+    if query.queue:
+        found.append(QUEUES[query.queue].where(principal))
+    return found
+
+
+def _contains(text: str) -> ColumnElement:
+    # Backslash is LIKE's default escape, which pg_trgm's index support understands too.
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return T.title.ilike(f"%{escaped}%") | T.content.ilike(f"%{escaped}%")
+
+
+def beijing_midnight(day) -> datetime:
+    """The instant a Beijing calendar day begins."""
+    return datetime.combine(day, time(), tzinfo=SHANGHAI)
+
+
+def list_view(row, principal: Principal) -> dict:
+    """A ticket on a list: `ticket_view` (anonymity respected) with its deadlines and place."""
+    return {**ticket_view(row, principal), **{field: row[field] for field in LIST_FIELDS}}
+
+
+def _signature(body: bytes, secret: str) -> bytes:
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()[:12]
+    return urlsafe_b64encode(digest).rstrip(b"=")
+
+
+def write_cursor(sort: Sort, key: datetime, ticket_id: uuid.UUID, secret: str) -> str:
+    """The signed position after which the next page starts."""
+    body = urlsafe_b64encode(orjson.dumps([sort.value, key.isoformat(), str(ticket_id)])).rstrip(b"=")
+    return (body + b"." + _signature(body, secret)).decode()
+
+
+def read_cursor(token: str, sort: Sort, secret: str) -> tuple[datetime, uuid.UUID]:
+    """The position a cursor of ours holds; 422 if it was altered or made for another sort."""
+    try:
+        body, _, signature = token.encode("ascii").partition(b".")
+        if not hmac.compare_digest(signature, _signature(body, secret)):
+            raise ValueError("signature")
+        made_for, key, ticket_id = orjson.loads(urlsafe_b64decode(body + b"=" * (-len(body) % 4)))
+        if made_for != sort.value:
+            raise ValueError("sort")
+        return datetime.fromisoformat(key), uuid.UUID(ticket_id)
+    except (ValueError, TypeError, orjson.JSONDecodeError):
+        message = "无效或已被修改，或与当前排序不符；请从第一页重新查询"
+        raise Problem(422, "请求参数有误", f"{LABELS['after']}：{message}",
+                      errors=[{"field": "after", "message": message, "label": LABELS["after"]}]) from None
