@@ -50,6 +50,16 @@ async def save_unit(session: AsyncSession, values: dict) -> dict:
     return saved
 
 
+async def announce_all(session: AsyncSession) -> dict:
+    """Publish every unit and category again, so services that keep their names catch up."""
+    unit_rows, category_rows = await list_units(session), await list_categories(session)
+    for row in unit_rows:
+        await OUTBOX.stage(session, UnitUpserted(**{f: _listed(row[f]) for f in UNIT_FIELDS}))
+    for row in category_rows:
+        await OUTBOX.stage(session, CategoryUpserted(**{f: row[f] for f in CATEGORY_FIELDS}))
+    return {"units": len(unit_rows), "categories": len(category_rows)}
+
+
 def _listed(value):
     return list(value) if isinstance(value, tuple) else value
 

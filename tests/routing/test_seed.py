@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from services.routing.catalog import CATEGORIES
 from services.routing.directory import UNITS
+from services.routing.directory_store import announce_all
 from services.routing.models import categories, rule_co_units, rules, units
 from services.routing.rules import RULES
 from services.routing.seed import seed
@@ -41,3 +42,16 @@ async def test_seeding_again_changes_nothing_and_announces_every_unit_and_catego
                                  and m["data"]["code"] in CATEGORIES, count=len(CATEGORIES))
     assert {m["data"]["code"]: m["data"]["name"] for m in named} == {
         code: cat.name for code, cat in CATEGORIES.items()}
+
+
+async def test_the_whole_directory_is_announced_again_on_request(routing, db, events):
+    async with db.transaction() as session:
+        counts = await announce_all(session)
+
+    assert counts["units"] >= len(UNITS) and counts["categories"] >= len(CATEGORIES)
+    units = await events.collect(lambda m: m["type"] == "unit.upserted"
+                                 and m["data"]["code"] in UNITS, count=len(UNITS))
+    named = await events.collect(lambda m: m["type"] == "category.upserted"
+                                 and m["data"]["code"] in CATEGORIES, count=len(CATEGORIES))
+    assert {m["data"]["code"] for m in units} == set(UNITS)
+    assert {m["data"]["code"] for m in named} == set(CATEGORIES)
