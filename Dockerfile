@@ -1,7 +1,20 @@
-# One image for the five services (intake, routing, sla, notify, media).
+# One image for the six services: the five APIs (intake, routing, sla, notify, media) and the
+# staff console.
 #   docker build -t hotline .
 #   docker run -e SERVICE=routing -e PORT=8002 ... hotline
 # deploy/compose.yaml builds it and runs every service, migrations and the demo seed from it.
+
+# The console's front-end libraries (htmx) from npm, exactly as services/console/package-lock.json
+# pins them; only their dist files go on, into static/vendor, as `make install` does. No install
+# scripts run, and nothing of Node reaches the image.
+FROM node:20-slim AS assets
+# A mirror for builds inside China, e.g. https://registry.npmmirror.com/
+ARG NPM_CONFIG_REGISTRY=https://registry.npmjs.org/
+WORKDIR /assets
+COPY services/console/package.json services/console/package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund \
+    && mkdir vendor \
+    && cp node_modules/htmx.org/dist/htmx.min.js vendor/
 
 FROM python:3.11-slim AS build
 # A mirror for builds inside China, e.g. https://mirrors.aliyun.com/pypi/simple/
@@ -10,6 +23,8 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
 COPY pyproject.toml ./
 COPY services ./services
+# The console refuses to start without them; pyproject's package-data installs them.
+COPY --from=assets /assets/vendor ./services/console/static/vendor
 # A regular (not editable) install: the runtime stage needs neither the sources nor pip's cache.
 # The embedded S3 server (`weed`, 150 MB) is for machines without MinIO; compose runs MinIO.
 RUN python -m venv /opt/hotline \
@@ -27,7 +42,7 @@ ENV PATH=/opt/hotline/bin:$PATH \
     PORT=8001
 WORKDIR /app
 USER hotline
-EXPOSE 8001 8002 8003 8004 8005
+EXPOSE 8000 8001 8002 8003 8004 8005
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ['PORT'], timeout=4)"]
 # SERVICE picks the service, PORT its port; any other command (migrate, seed) replaces this.

@@ -18,7 +18,11 @@ DEPLOY = ROOT / "deploy"
 COMPOSE = DEPLOY / "compose.yaml"
 ENV_EXAMPLE = DEPLOY / ".env.example"
 SCHEMA = Path(__file__).resolve().parents[3] / "shared/schemas/compose-spec.json"
-FIVE = tuple(PORTS)
+CONSOLE = "console"
+# The five APIs, each behind the gateway under /api/<service>/.
+FIVE = tuple(name for name in PORTS if name != CONSOLE)
+# Every long-running process of the image: the five and the staff console (served at /).
+APPS = (*FIVE, CONSOLE)
 # Containers that do their job and exit; everything else runs until stopped.
 JOBS = {"migrate", "seed", "minio-init"}
 SECRETS = {"JWT_SECRET", "POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "MINIO_ROOT_PASSWORD",
@@ -40,7 +44,7 @@ def services() -> dict[str, dict]:
 
 
 def image_services() -> dict[str, dict]:
-    """The services run from the hotline image: the five, migrate and seed."""
+    """The services run from the hotline image: the five, the console, migrate and seed."""
     return {name: svc for name, svc in services().items() if "build" in svc}
 
 
@@ -94,7 +98,7 @@ def env_example() -> dict[str, tuple[str, bool]]:
 def settings_classes(service: str) -> list[type[BaseSettings]]:
     """The settings a service's process reads: the core's, and its own settings.py if any."""
     classes: list[type[BaseSettings]] = [Settings]
-    if service in FIVE and importlib.util.find_spec(f"services.{service}.settings"):
+    if service in APPS and importlib.util.find_spec(f"services.{service}.settings"):
         module = importlib.import_module(f"services.{service}.settings")
         classes += [cls for _, cls in inspect.getmembers(module, inspect.isclass)
                     if issubclass(cls, BaseSettings) and cls.__module__ == module.__name__]

@@ -6,7 +6,10 @@ import pytest
 from jsonschema import Draft7Validator
 
 from services.cli import PORTS
+from services.console.settings import ConsoleSettings
 from tests.deploy.deployment import (
+    APPS,
+    CONSOLE,
     DEPLOY,
     FIVE,
     JOBS,
@@ -38,7 +41,7 @@ def test_compose_file_is_valid_against_the_official_schema():
 
 
 def test_the_platform_is_all_there():
-    assert set(services()) == {*FIVE, *JOBS, "postgres", "rabbitmq", "minio", "gateway"}
+    assert set(services()) == {*APPS, *JOBS, "postgres", "rabbitmq", "minio", "gateway"}
     assert services()["rabbitmq"]["image"].startswith("rabbitmq:3.13-management")
     assert services()["postgres"]["image"] == "postgres:16"
     assert "minio/minio" in services()["minio"]["image"]
@@ -56,7 +59,7 @@ def test_every_long_running_service_has_a_healthcheck():
 
 
 def test_the_services_healthchecks_ask_their_own_port():
-    for name in FIVE:
+    for name in APPS:
         svc = services()[name]
         assert "/healthz" in " ".join(svc["healthcheck"]["test"])
         assert "os.environ['PORT']" in " ".join(svc["healthcheck"]["test"])
@@ -92,23 +95,47 @@ def test_the_start_order():
     assert "minio-init" in needs("media")
     assert needs("migrate") == {"postgres", "rabbitmq"}  # it declares every queue too
     assert needs("minio-init") == {"minio"}
-    assert needs("gateway") == set(FIVE)
+    # The console reads and acts only through the five; the gateway opens when all six answer.
+    assert needs(CONSOLE) == set(FIVE)
+    assert needs("gateway") == set(APPS)
 
 
-def test_the_five_services_scale_with_no_fixed_name_or_host_port():
-    for name in FIVE:
+def test_the_services_and_the_console_scale_with_no_fixed_name_or_host_port():
+    for name in APPS:
         svc = services()[name]
         for key in ("container_name", "ports", "hostname"):
             assert key not in svc, f"{name} sets {key}: `--scale {name}=3` would clash"
 
 
-def test_the_front_door_outweighs_the_services_behind_it_for_cpu():
-    shares = {name: int(services()[name].get("cpu_shares", 1024)) for name in FIVE}
-    assert all(shares["intake"] >= 8 * share for name, share in shares.items() if name != "intake")
-    assert shares["intake"] == 1024  # level with PostgreSQL and RabbitMQ, which it waits on
+def test_the_front_doors_outweigh_the_services_behind_them_for_cpu():
+    # Citizens come in through intake, hotline agents and staff through the console.
+    doors = {"intake", CONSOLE}
+    shares = {name: int(services()[name].get("cpu_shares", 1024)) for name in APPS}
+    for door in doors:
+        assert shares[door] == 1024  # level with PostgreSQL and RabbitMQ, which it waits on
+        assert all(shares[door] >= 8 * share for name, share in shares.items() if name not in doors)
 
 
-def test_all_five_run_from_one_image_built_from_the_repository():
+def test_the_console_reaches_each_service_by_its_compose_name_and_port(monkeypatch):
+    assert ConsoleSettings in settings_classes(CONSOLE)  # so it gets every setting it reads
+    env = environment(services()[CONSOLE])
+    for name in FIVE:
+        monkeypatch.setenv(f"{name.upper()}_URL", env[f"{name.upper()}_URL"])
+    urls = ConsoleSettings().service_urls()
+    assert urls == {name: f"http://{name}:{environment(services()[name])['PORT']}" for name in FIVE}
+    assert urls == {name: f"http://{name}:{PORTS[name]}" for name in FIVE}
+
+
+def test_the_console_sets_secure_cookies_unless_told_it_is_development():
+    # Its session cookie carries the person's token: HTTPS only, unless HOTLINE_ENV says otherwise.
+    assert environment(services()[CONSOLE])["ENV"] == "${HOTLINE_ENV:-production}"
+    assert env_example()["HOTLINE_ENV"] == ("production", False)
+    secrets = {"jwt_secret": "x" * 32, "s3_secret_key": "y" * 32}
+    assert ConsoleSettings(env="production", **secrets).secure_cookies
+    assert not ConsoleSettings(env="development").secure_cookies
+
+
+def test_all_six_run_from_one_image_built_from_the_repository():
     builds = {json.dumps(svc["build"], sort_keys=True) for svc in image_services().values()}
     images = {svc["image"] for svc in image_services().values()}
     assert len(builds) == len(images) == 1

@@ -2,6 +2,7 @@
 
 import json
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.deployment import FIVE, ROOT, services
+from services.console.pages import VENDOR_FILES
+from tests.deploy.deployment import APPS, ROOT, environment, services
 
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 
@@ -30,14 +32,28 @@ def final_stage() -> list[tuple[str, str]]:
     return steps[last_from:]
 
 
+def stages() -> list[dict]:
+    """Each stage: its base image, its name (FROM ... AS name) and its instructions."""
+    found = []
+    for op, args in instructions():
+        if op == "FROM":
+            base, *alias = args.split()
+            found.append({"base": base, "name": alias[1] if alias else None, "steps": []})
+        else:
+            found[-1]["steps"].append((op, args))
+    return found
+
+
 def healthcheck_command() -> list[str]:
     (args,) = [args for op, args in final_stage() if op == "HEALTHCHECK"]
     return json.loads(args.split("CMD", 1)[1])
 
 
-def test_slim_python_311_in_every_stage_and_no_dev_extras():
-    bases = [args.split()[0] for op, args in instructions() if op == "FROM"]
-    assert bases and set(bases) == {"python:3.11-slim"}
+def test_slim_python_311_in_every_python_stage_and_no_dev_extras():
+    bases = [stage["base"] for stage in stages()]
+    # Node only fetches the console's front-end files; the services run on Python.
+    assert sorted(set(bases)) == ["node:20-slim", "python:3.11-slim"]
+    assert bases.count("node:20-slim") == 1 and bases[-1] == "python:3.11-slim"
     installs = [args for op, args in instructions() if op == "RUN" and "pip install" in args]
     assert installs and all("pip install ." in run and "[dev]" not in run for run in installs)
 
@@ -50,13 +66,56 @@ def test_the_services_run_as_a_non_root_user():
 def test_the_default_command_serves_the_service_named_by_the_environment():
     (cmd,) = [json.loads(args) for op, args in final_stage() if op == "CMD"]
     assert 'python -m services.cli serve "$SERVICE" --port "$PORT"' in cmd[-1]
-    for name in FIVE:
+    for name in APPS:
         assert "command" not in services()[name], f"{name} should run the image's command"
 
 
 def test_compose_checks_health_exactly_as_the_image_does():
-    for name in FIVE:
+    for name in APPS:
         assert services()[name]["healthcheck"]["test"] == ["CMD", *healthcheck_command()]
+
+
+def test_each_service_and_the_console_listen_on_a_port_the_image_exposes():
+    (exposed,) = [args.split() for op, args in final_stage() if op == "EXPOSE"]
+    assert sorted(exposed) == sorted(environment(services()[name])["PORT"] for name in APPS)
+
+
+def _make_install_sources() -> set[str]:
+    """What `make install` copies from node_modules into the console's static/vendor."""
+    return set(re.findall(r"^\tcp \$\(CONSOLE\)/(node_modules/\S+) \$\(CONSOLE\)/static/vendor/?$",
+                          (ROOT / "Makefile").read_text(), re.MULTILINE))
+
+
+def test_the_image_builds_the_console_vendor_files_from_the_lockfile():
+    """npm's files are not in git: a Node stage fetches them, the Python stage installs them."""
+    (assets,) = [stage for stage in stages() if stage["base"].startswith("node:")]
+    copied = [args.split() for op, args in assets["steps"] if op == "COPY"]
+    assert ["services/console/package.json", "services/console/package-lock.json", "./"] in copied
+    (run,) = [args for op, args in assets["steps"] if op == "RUN"]
+    commands = [command.strip() for command in run.split("&&")]
+    assert commands[0].startswith("npm ci --ignore-scripts")  # the lockfile, and no install scripts
+    workdir = [args for op, args in assets["steps"] if op == "WORKDIR"][-1]
+    # node_modules/<file> -> the directory it is copied into
+    fetched = {source: posixpath.normpath(posixpath.join(workdir, words[-1]))
+               for words in (c.split() for c in commands if c.startswith("cp "))
+               for source in words[1:-1]}
+    assert fetched and set(fetched) == _make_install_sources(), "the image and `make install` differ"
+
+    (build,) = [stage for stage in stages()
+                if any(op == "RUN" and "pip install ." in args for op, args in stage["steps"])]
+    steps = build["steps"]
+    (at,) = [i for i, (op, args) in enumerate(steps) if op == "COPY" and
+             args.startswith(f"--from={assets['name']} ")]
+    _, source, target = steps[at][1].split()
+    assert posixpath.normpath(target) == "services/console/static/vendor"
+    # pip installs what is there when it runs: the vendor files must be there first.
+    assert at < next(i for i, (op, args) in enumerate(steps) if op == "RUN" and "pip install ." in args)
+    # Every file the console refuses to start without (services/console/pages.py).
+    for name in VENDOR_FILES:
+        assert name.startswith("vendor/"), name
+        wanted = name.removeprefix("vendor/")
+        assert any(posixpath.basename(s) == wanted and d == posixpath.normpath(source)
+                   for s, d in fetched.items()), f"the image lacks static/{name}"
 
 
 class _Service(BaseHTTPRequestHandler):
@@ -99,25 +158,51 @@ def _ignored(rules: list[str], path: str) -> bool:
 def test_the_build_context_holds_the_sources_and_never_the_secrets():
     text = (ROOT / ".dockerignore").read_text().splitlines()
     rules = [line.strip() for line in text if line.strip() and not line.startswith("#")]
-    for path in ("pyproject.toml", "services/core/settings.py", "services/intake/templates/archive.html"):
+    for path in ("pyproject.toml", "services/core/settings.py", "services/intake/templates/archive.html",
+                 "services/console/package.json", "services/console/package-lock.json",
+                 "services/console/static/console.css"):
         assert not _ignored(rules, path), path
     for path in ("deploy/.env", ".env", ".venv/bin/python", ".git/config", "var/s3/x",
-                 "services/core/__pycache__/db.cpython-311.pyc", "tests/conftest.py"):
+                 "services/core/__pycache__/db.cpython-311.pyc", "tests/conftest.py",
+                 # This machine's npm files: the image fetches its own from the lockfile.
+                 "services/console/node_modules/htmx.org/package.json",
+                 "services/console/static/vendor/htmx.min.js"):
         assert _ignored(rules, path), path
 
 
-def test_the_install_carries_every_file_of_the_services(tmp_path):
-    """A regular install (not the editable one of `make`) drops files pyproject does not list."""
-    tracked = subprocess.run(["git", "ls-files", "-z", "pyproject.toml", "services"], cwd=ROOT,
-                             capture_output=True, check=True).stdout.decode().split("\0")
+def _installed(tmp_path: Path, files: list[str], made: dict[str, bytes] | None = None) -> set[str]:
+    """The files a regular install of these (plus `made`, files a build step makes) carries."""
     source = tmp_path / "src"
-    for name in filter(None, tracked):
+    for name in files:
         (source / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, source / name)
+    for name, content in (made or {}).items():
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / name).write_bytes(content)
     build = tmp_path / "lib"
     subprocess.run([sys.executable, "-c", "from setuptools import setup; setup()", "-q",
                     "build_py", "--build-lib", str(build)], cwd=source, check=True,
                    capture_output=True)
-    installed = {str(p.relative_to(build)) for p in build.rglob("*") if p.is_file()}
+    return {str(p.relative_to(build)) for p in build.rglob("*") if p.is_file()}
+
+
+def _git_files(*options: str) -> list[str]:
+    listed = subprocess.run(["git", "ls-files", "-z", *options, "pyproject.toml", "services"],
+                            cwd=ROOT, capture_output=True, check=True).stdout.decode()
+    return [name for name in listed.split("\0") if name and (ROOT / name).is_file()]
+
+
+def test_the_install_carries_every_file_of_the_services(tmp_path):
+    """A regular install (not the editable one of `make`) drops files pyproject does not list."""
+    tracked = _git_files()
+    installed = _installed(tmp_path, tracked)
     expected = {name for name in tracked if name.startswith("services/")}
     assert sorted(expected - installed) == []
+
+
+def test_the_install_carries_the_console_vendor_files(tmp_path):
+    """What the Node stage puts into static/vendor (git ignores it) is installed too."""
+    files = _git_files("--cached", "--others", "--exclude-standard")
+    made = {f"services/console/static/{name}": b"/* npm */" for name in VENDOR_FILES}
+    installed = _installed(tmp_path, files, made)
+    assert sorted(set(made) - installed) == []
