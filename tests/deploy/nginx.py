@@ -76,6 +76,11 @@ class Gateway:
     def locations(self) -> list[Block]:
         return self.server.all("location")
 
+    def named(self, name: str) -> Block:
+        """A named location (`location @name`), the target of an error_page."""
+        (found,) = [b for b in self.locations() if b.args == [name]]
+        return found
+
     def _match(self, path: str) -> tuple[Block, dict]:
         exact = [b for b in self.locations() if b.args[0] == "=" and b.args[1] == path]
         if exact:
@@ -90,6 +95,8 @@ class Gateway:
         """Which location takes `path`, and the upstream URL or status it ends in."""
         block, variables = self._match(path)
         routed = Routed(block, variables={**variables, "is_args": "", "args": ""})
+        for assignment in block.all("set"):
+            routed.variables[assignment.args[0].lstrip("$")] = routed.substitute(assignment.args[1])
         for name, (source, table) in self.maps.items():
             routed.variables[name] = table.get(routed.variables.get(source, ""), "")
         if block.all("return"):

@@ -1,6 +1,7 @@
 """deploy/nginx.conf in a real nginx (when one is installed) in front of stand-in services."""
 
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -10,13 +11,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from tests.deploy.deployment import DEPLOY, FIVE
+from tests.deploy.deployment import APPS, CONSOLE, DEPLOY, FIVE
 
 # A real nginx is a Debian package, not a PyPI one: where it is missing, test_gateway.py still
 # checks every route by reading nginx.conf, and this file proves the same routes on the real server.
 pytestmark = pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
 
 DOCS = b"<script>SwaggerUIBundle({url: '/openapi.json', dom_id: '#swagger-ui'})</script>"
+# What the console sends with its hashed static files (services/console/pages.py).
+IMMUTABLE = "public, max-age=31536000, immutable"
+SCRIPT = b"/* htmx */ " + b"htmx.config = {};" * 2000
 
 
 def _stand_in(name: str) -> type[BaseHTTPRequestHandler]:
@@ -25,15 +29,21 @@ def _stand_in(name: str) -> type[BaseHTTPRequestHandler]:
 
         def _answer(self):
             length = int(self.headers.get("content-length") or 0)
-            body, kind = DOCS, "text/html"
-            if self.path != "/docs":
+            body, kind, headers = DOCS, "text/html", {}
+            if self.path.startswith("/static/"):
+                body, kind, headers = SCRIPT, "text/javascript; charset=utf-8", {"cache-control": IMMUTABLE}
+            elif self.path != "/docs":
                 kind = "application/json"
                 body = b'{"openapi":"3.1.0","paths":{}}' if self.path == "/openapi.json" else json.dumps(
                     {"service": name, "path": self.path, "body": len(self.rfile.read(length)),
-                     "request_id": self.headers.get("x-request-id")}).encode()
+                     "request_id": self.headers.get("x-request-id"), "host": self.headers.get("host"),
+                     "forwarded_for": self.headers.get("x-forwarded-for"),
+                     "forwarded_proto": self.headers.get("x-forwarded-proto")}).encode()
             self.send_response(200)
             self.send_header("content-type", kind)
             self.send_header("content-length", str(len(body)))
+            for header, value in headers.items():
+                self.send_header(header, value)
             self.end_headers()
             self.wfile.write(body)
 
@@ -55,7 +65,7 @@ def _free_port() -> int:
 def gateway(tmp_path_factory):
     """nginx with deploy/nginx.conf; each service name is an upstream of one stand-in."""
     tmp = tmp_path_factory.mktemp("nginx")
-    servers = {name: ThreadingHTTPServer(("127.0.0.1", 0), _stand_in(name)) for name in FIVE}
+    servers = {name: ThreadingHTTPServer(("127.0.0.1", 0), _stand_in(name)) for name in APPS}
     for server in servers.values():
         threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     port = _free_port()
@@ -68,8 +78,11 @@ def gateway(tmp_path_factory):
                         for name, s in servers.items())
     temp_paths = "".join(f"{kind}_temp_path {tmp / kind};\n"
                          for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    # Started by root, nginx's workers would be nobody, who may not write the console's
+    # buffered request bodies into pytest's private temporary directory.
+    user = "user root;\n" if os.geteuid() == 0 else ""
     (tmp / "nginx.conf").write_text(
-        f"pid {tmp / 'nginx.pid'};\nerror_log {tmp / 'error.log'};\nevents {{}}\n"
+        f"{user}pid {tmp / 'nginx.pid'};\nerror_log {tmp / 'error.log'};\nevents {{}}\n"
         f"http {{\n{temp_paths}{upstreams}{site}\n}}\n")
     nginx = subprocess.Popen(["nginx", "-p", str(tmp), "-c", str(tmp / "nginx.conf"),
                               "-g", "daemon off;"], stderr=subprocess.PIPE)
@@ -123,8 +136,38 @@ def test_a_video_passes_where_a_large_ticket_does_not(gateway):
     assert gateway.post("/api/intake/v1/tickets", content=video).status_code == 413
 
 
-def test_unknown_paths_get_a_problem_body(gateway):
+def test_unknown_apis_get_a_problem_body(gateway):
     response = gateway.get("/api/payroll/v1/salaries")
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["status"] == 404
+
+
+@pytest.mark.parametrize("path", ["/", "/tickets/WS1", "/tickets/WS20261123000001?tab=timeline&page=2",
+                                  "/no/such/page"])
+def test_the_console_gets_every_other_path_as_it_came(gateway, path):
+    answer = gateway.get(path, headers={"host": "hotline.example.cn"}).json()
+    assert answer["service"] == CONSOLE and answer["path"] == path
+    assert answer["host"] == "hotline.example.cn"
+    assert answer["forwarded_for"] == "127.0.0.1" and answer["forwarded_proto"] == "http"
+    assert answer["request_id"]
+    api = gateway.get("/api/intake/v1/tickets/WS1").json()
+    assert (api["service"], api["path"]) == ("intake", "/v1/tickets/WS1")
+
+
+def test_the_consoles_static_files_keep_its_cache_header(gateway):
+    response = gateway.get("/static/vendor/htmx.min.js?v=0123456789ab",
+                           headers={"accept-encoding": "gzip"})
+    assert response.status_code == 200 and response.content == SCRIPT
+    assert response.headers["cache-control"] == IMMUTABLE
+    assert response.headers["content-encoding"] == "gzip"
+
+
+def test_a_console_form_may_carry_photos_and_too_large_a_one_gets_chinese(gateway):
+    photos = b"\0" * (5 * 1024 * 1024)
+    answer = gateway.post("/intake/new", content=photos).json()
+    assert answer["service"] == CONSOLE and answer["body"] == len(photos)
+    too_large = gateway.post("/tickets/WS1/act/complete", content=b"\0" * (211 * 1024 * 1024))
+    assert too_large.status_code == 413
+    assert too_large.headers["content-type"] == "text/html; charset=utf-8"
+    assert "附件过大" in too_large.text
