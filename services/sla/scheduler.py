@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.core.db import Database
 from services.core.events import Event
 from services.core.outbox import Outbox
-from services.sla import calendars, timing
 from services.core.workdays import Calendar
+from services.sla import calendars, timing
 from services.sla.events import SlaOverdue, SlaWarning
 from services.sla.models import clocks
 

@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.sla import timing
 from services.core.workdays import TZ, Calendar
+from services.sla import timing
 from services.sla.calendars import note_estimated
 from services.sla.models import clocks, tickets
 
