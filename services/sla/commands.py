@@ -1,4 +1,5 @@
-"""sla's commands: load a year's State Council holiday schedule from a JSON file."""
+"""sla's commands: load a year's State Council holiday schedule from a JSON file; announce
+the open clocks again."""
 
 import asyncio
 import json
@@ -11,7 +12,7 @@ from pydantic import ValidationError
 from services.core.db import Database
 from services.core.problems import Problem
 from services.core.settings import get_settings
-from services.sla import calendars
+from services.sla import calendars, timers
 from services.sla.schemas import CalendarNoticeIn
 
 EXAMPLE = '{"year": 2027, "holidays": ["2027-01-01", ...], "workdays": ["2027-02-07", ...]}'
@@ -36,8 +37,22 @@ async def _load(notices: list[tuple[int, CalendarNoticeIn]]) -> list[dict]:
         await db.dispose()
 
 
+async def _announce() -> int:
+    db = Database(get_settings().database_url, pool_size=1)
+    try:
+        async with db.transaction() as session:
+            return await timers.announce_open(session, await calendars.load(session))
+    finally:
+        await db.dispose()
+
+
 def register(app: typer.Typer) -> None:
-    """Add `calendar-load` to the platform CLI."""
+    """Add `calendar-load` and `clocks-announce` to the platform CLI."""
+
+    @app.command("clocks-announce")
+    def clocks_announce() -> None:
+        """Publish sla.clock_changed for every open clock (through the outbox; a running sla relays it)."""
+        typer.echo(f"{asyncio.run(_announce())} open clocks announced")
 
     @app.command("calendar-load")
     def calendar_load(file: Annotated[Path, typer.Argument(exists=True, readable=True,

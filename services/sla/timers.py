@@ -7,7 +7,7 @@ know the deadline in force.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -66,10 +66,23 @@ async def announce_change(session: AsyncSession, calendar: Calendar | None, cloc
     """Stage `sla.clock_changed` with the clock's state, deadline and first warning point."""
     state = "stopped" if clock["stopped_at"] else "paused" if clock["paused_at"] else "running"
     running = state == "running" and calendar is not None
+    deadline, warn_at = (clock["deadline"], first_warning(calendar, clock)) if running else (None, None)
     await OUTBOX.stage(session, SlaClockChanged(
         unit_code=clock["unit_code"], number=clock["number"], clock=clock["kind"], state=state,
-        deadline=clock["deadline"] if running else None,
-        warn_at=first_warning(calendar, clock) if running else None), ticket_id=clock["ticket_id"])
+        deadline=_utc(deadline), warn_at=_utc(warn_at)), ticket_id=clock["ticket_id"])
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(UTC) if moment else None
+
+
+async def announce_open(session: AsyncSession, calendar: Calendar) -> int:
+    """Stage `sla.clock_changed` for every clock not ended: how consumers that came later
+    (intake's lists after its migration 0003) learn the deadlines already in force."""
+    rows = (await session.execute(select(clocks).where(OPEN).order_by(clocks.c.id))).mappings().all()
+    for row in rows:
+        await announce_change(session, calendar, dict(row))
+    return len(rows)
 
 
 def first_warning(calendar: Calendar, clock: dict) -> datetime | None:

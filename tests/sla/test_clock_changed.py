@@ -1,10 +1,13 @@
 """sla.clock_changed: every start, pause, resume, move and stop of a clock goes out with its deadline."""
 
+from datetime import UTC
+
 from tests.sla.flow import Ticket, at, collect, unit_code
 
 
 def iso(moment) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
+    """As the envelope carries it: UTC."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 async def test_an_assignment_announces_both_deadlines_and_the_warning_point(sla, events):

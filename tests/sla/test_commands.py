@@ -10,6 +10,7 @@ from services import cli
 from services.core.db import Database
 from services.core.settings import get_settings
 from services.sla import calendars
+from tests.sla.flow import Ticket, at, unit_code
 
 NOTICE = {"year": 2030, "note": "国办发明电（测试）",
           "holidays": ["2030-01-01", "2030-10-01", "2030-10-02", "2030-10-03", "2030-10-04",
@@ -55,3 +56,14 @@ def test_calendar_load_refuses_a_bad_file(invoke, tmp_path):
     assert "是工作日" in result.output
     path.write_text("{not json", encoding="utf-8")
     assert invoke("calendar-load", str(path)).exit_code == 2
+
+
+async def test_clocks_announce_repeats_every_open_clock(invoke, sla):
+    unit, ticket = unit_code("town"), Ticket(sla.app)
+    await ticket.assign(unit, at(2026, 11, 2, 10))
+    await ticket.send("ticket.signed", at(2026, 11, 2, 11), unit_code=unit)
+    before = await ticket.changes()
+    result = await asyncio.to_thread(invoke, "clocks-announce")
+    assert result.exit_code == 0, result.output
+    [again] = (await ticket.changes())[len(before):]
+    assert again == {**before[1], "state": "running"}  # the completion clock, as when it started
