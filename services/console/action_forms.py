@@ -59,6 +59,19 @@ FORMS: dict[str, Form] = {
     "answer_supervision": Form((Field("text", "督办答复"),), evidence=True),
 }
 FALLBACK = Form((NOTE,))
+# Buttons in the order a person reaches for them: the next step of the process first,
+# the ones that send a ticket away or back last.
+ORDER = ("accept", "sign", "reply", "contact", "submit_completion", "submit_part",
+         "approve_completion", "accept_completion", "approve_return", "approve_extension",
+         "request_extension", "set_urgency", "request_info", "supervise", "answer_supervision",
+         "deny_return", "deny_extension", "return_internal", "send_back", "request_return",
+         "merge", "reject")
+
+
+def in_order(actions: list[dict]) -> list[dict]:
+    """intake's allowed actions, sorted as ORDER says (unknown ones after, as they came)."""
+    rank = {name: i for i, name in enumerate(ORDER)}
+    return sorted(actions, key=lambda a: rank.get(a["action"], len(ORDER)))
 
 
 def form_for(action: str) -> Form:

@@ -13,7 +13,14 @@ from services.console import dashboard, dispatch, hotline, login, ticket_list, t
 from services.console.backend import ApiError, Backend, LoginRequired, ServiceDown
 from services.console.deps import CsrfFailed
 from services.console.names import Directory, WorkCalendar
-from services.console.pages import STATIC, CachedStatic, is_htmx, make_templates, render, static_hashes
+from services.console.pages import (
+    STATIC,
+    CachedStatic,
+    is_htmx,
+    make_templates,
+    render,
+    static_hashes,
+)
 from services.console.session import CSRF_COOKIE, NotLoggedIn, login_url
 from services.console.settings import ConsoleSettings, get_console_settings
 from services.core.logging import configure_logging

@@ -8,6 +8,7 @@ from services.console.backend import ApiError
 from services.console.deps import PersonDep, api_of
 from services.console.pages import render
 from services.console.session import Person
+from services.core.auth import Role
 from services.core.workdays import TZ
 
 router = APIRouter()
@@ -22,6 +23,8 @@ async def _counts(request: Request) -> list[dict]:
 
 async def _rates(request: Request, person: Person) -> dict | None:
     """This month's rates of the person's unit (units) or county (the rest); None if refused."""
+    if person.role is Role.agent:  # the rates are the units' and the centers', not the agents'
+        return None
     today = datetime.now(TZ).date()
     params = {"from": today.replace(day=1).isoformat(), "to": today.isoformat()}
     if person.is_unit:

@@ -28,6 +28,11 @@ def dispatch_body(form) -> dict:
     return body
 
 
+def plain(refused: ApiError) -> str:
+    """A refusal in words: the fields' messages when there are any, else the service's detail."""
+    return "；".join(refused.field_errors().values()) or refused.message
+
+
 def center_of(person: Person) -> str:
     """The command center whose manual queue this dispatcher works: its own unit."""
     return person.principal.unit or f"cc-{person.principal.region or '532600'}"
@@ -74,7 +79,7 @@ async def dispatch_from_desk(request: Request, number: str, person: PersonDep, f
         await api_of(request).post("routing", f"/v1/tickets/{number}/dispatch",
                                    json=dispatch_body(form))
     except ApiError as refused:
-        return _desk(error=f"{number}：{refused.message}")
+        return _desk(error=f"{number}：{plain(refused)}")
     return _desk(notice=f"{number} 已派单")
 
 
@@ -91,7 +96,7 @@ async def decide(request: Request, number: str, action: str, person: PersonDep, 
     try:
         await api_of(request).post("intake", f"/v1/tickets/{number}/actions/{action}", json=body)
     except ApiError as refused:
-        return _desk(error=f"{number}：{refused.message}")
+        return _desk(error=f"{number}：{plain(refused)}")
     return _desk(notice=f"{number}：{str(form.get('label') or '已处理')}")
 
 

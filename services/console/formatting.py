@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 from jinja2 import Environment
 
 from services.core import vocabulary as words
-from services.core.workdays import TZ, Calendar
+from services.core.pages import beijing, beijing_date
+from services.core.workdays import Calendar
 
 DAY, HOUR, MINUTE = 86400, 3600, 60
 SLA_CLASSES = {"overdue": "sla-overdue", "warning": "sla-warning", "normal": "sla-normal"}
@@ -18,16 +19,6 @@ def moment(value) -> datetime | None:
     if isinstance(value, str):
         value = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def beijing(value, pattern: str = "%Y-%m-%d %H:%M") -> str:
-    """`2026-12-01 09:30` in Asia/Shanghai; an empty value prints as a dash."""
-    at = moment(value)
-    return at.astimezone(TZ).strftime(pattern) if at else "—"
-
-
-def beijing_date(value) -> str:
-    return beijing(value, "%Y-%m-%d")
 
 
 def span(seconds: float, *, working: bool) -> str:

@@ -1,6 +1,7 @@
 """电话受理: a hotline agent records a call as a ticket, helped by suggestions and the caller's history."""
 
 import uuid
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
@@ -127,6 +128,7 @@ async def record(request: Request, person: PersonDep, form: FormDep):
         return _page(request, person, 422, values=values, errors=errors, error=refused.message,
                      key=key, media_ids=media_ids)
     notice = f"已登记工单 {created['number']}，{created['status_label']}"
-    return RedirectResponse(f"/tickets/{created['number']}?notice={notice}", status_code=303)
+    return RedirectResponse(f"/tickets/{created['number']}?{urlencode({'notice': notice})}",
+                            status_code=303)
 
 

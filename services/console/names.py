@@ -54,6 +54,10 @@ class Directory:
         """A county's (or town's) name: 砚山县, 砚山县江那镇."""
         return self.unit_name(code)
 
+    def place(self, region: str | None, town: str | None = None) -> str:
+        """Where a ticket is: the town's full name (砚山县江那镇), else the county's."""
+        return self.unit_name(town) if town else self.unit_name(region)
+
     def counties(self, within: str | None = None) -> list[dict]:
         """Counties (and the prefecture) a person may filter by, in code order."""
         found = [u for u in self.units.values() if u["kind"] == "county"]

@@ -47,7 +47,7 @@ def make_templates(directory: Directory, hashes: dict[str, str]) -> Jinja2Templa
     env.autoescape = True
     formatting.install(env)
     env.filters.update(unit=directory.unit_name, category=directory.category_name,
-                       region=directory.region_name)
+                       region=directory.region_name, place=directory.place)
     env.globals["static"] = lambda name: f"/static/{name}?v={hashes.get(name, '0')}"
     env.globals["role_names"] = ROLE_NAMES
     env.globals["countdown"] = formatting.countdown

@@ -7,9 +7,8 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import Request
 
-from services.core.auth import Principal, Role
+from services.core.auth import Principal, Role, read_token
 from services.core.problems import Problem
-from services.core.auth import read_token
 
 SESSION_COOKIE = "hotline_session"
 CSRF_COOKIE = "hotline_csrf"

@@ -25,7 +25,8 @@ SORTS = (("created_desc", "最新提交在前"), ("created_asc", "最早提交�
 QUEUES = {"submitted": "待受理", "awaiting_dispatch": "待派单", "return_requests": "退件申请",
           "extension_requests": "延期申请", "center_audit": "待审核", "to_sign": "待签收",
           "in_progress": "办理中", "warning": "即将超期", "overdue": "已超期",
-          "leader_review": "待领导审核", "rework": "退回重办"}
+          "leader_review": "待领导审核", "rework": "退回重办", "supervised": "督办中",
+          "reopened": "重办中", "unsatisfied": "不满意", "recorded_today": "今日登记"}
 PAGE = 20
 
 

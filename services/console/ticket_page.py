@@ -2,14 +2,15 @@
 
 import asyncio
 import re
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from services.console.action_forms import body_from, form_for
+from services.console.action_forms import body_from, form_for, in_order
 from services.console.backend import Api, ApiError
 from services.console.deps import FormDep, PersonDep, api_of
-from services.console.dispatch import CO_ROLES, dispatch_body
+from services.console.dispatch import CO_ROLES, dispatch_body, plain
 from services.console.pages import is_htmx, render
 from services.console.session import Person
 from services.core.auth import Role
@@ -51,7 +52,7 @@ async def _ticket_data(request: Request, person: Person, number: str) -> dict:
         _optional(api.get("routing", f"/v1/tickets/{number}/assignments")) if readers else _none())
     directory = request.app.state.directory
     ids = [*record["ticket"]["media_ids"], *(m for r in record["reports"] for m in _ids(r))]
-    return {"record": record, "ticket": record["ticket"], "actions": actions, "clocks": clocks,
+    return {"record": record, "ticket": record["ticket"], "actions": in_order(actions), "clocks": clocks,
             "duplicates": duplicates, "assignments": assignments or [],
             "media": await _media(api, list(dict.fromkeys(str(i) for i in ids))),
             "can_dispatch": person.is_center and record["ticket"]["status"] in DISPATCHABLE,
@@ -148,7 +149,7 @@ async def _refused(request: Request, person: Person, number: str, action: str, s
 
 
 def _done(request: Request, number: str, notice: str) -> Response:
-    target = f"/tickets/{number}?notice={notice}"
+    target = f"/tickets/{number}?{urlencode({'notice': notice})}"
     if is_htmx(request):
         return Response(status_code=204, headers={"HX-Redirect": target})
     return RedirectResponse(target, status_code=303)
@@ -166,7 +167,7 @@ async def dispatch(request: Request, number: str, person: PersonDep, form: FormD
             raise
         data = await _ticket_data(request, person, number)
         return render(request, "ticket.html", 422, **data, opened=None, form_state=_blank(),
-                      dispatch_error=refused.message, notice=None)
+                      dispatch_error=plain(refused), notice=None)
     return _done(request, number, "已派单")
 
 

@@ -48,14 +48,18 @@ async def console(console_platform):
     await visitor.close()
 
 
+def _prepare_browser_run() -> None:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium is missing at {CHROMIUM}: `make browser` (apt-get install chromium)")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+
 @pytest.fixture(scope="package")
 async def browser():
     """Debian's Chromium, headless, driven by Playwright; a missing browser fails, never skips."""
     from playwright.async_api import async_playwright
 
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is missing at {CHROMIUM}: `make browser` (apt-get install chromium)")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    _prepare_browser_run()
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
                                                     args=["--no-sandbox"])

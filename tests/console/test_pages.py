@@ -127,7 +127,8 @@ async def test_a_handler_cannot_open_another_units_ticket(console):
     assert page.status_code == 404 and "不在您的办理范围内" in page.text
     await console.get("/login")
     listed = await console.get("/tickets", params={"q": created["number"]})
-    assert created["number"] not in listed.text
+    assert f'href="/tickets/{created["number"]}"' not in listed.text
+    assert "没有符合条件的工单" in listed.text
 
 
 async def test_an_anonymous_callers_contact_stays_hidden_from_the_unit(console):

@@ -85,6 +85,7 @@ async def test_one_ticket_from_the_call_to_the_audit(browser, console_platform, 
     item = center.page.locator(f"article[data-number='{number}']")
     await item.locator("summary").click()
     await item.locator("select[name=lead]").select_option(TOWN)
+    await item.locator("select[name=category]").select_option("municipal")
     await center.shot("3-dispatcher-chooses-the-town")
     await item.locator(".dispatch-form button[type=submit]").click()
     await expect(center.page.locator(".notice")).to_contain_text(f"{number} 已派单")

@@ -67,10 +67,15 @@ async def test_bad_periods_are_422(sla, center, path, params, field):
     assert response.json()["errors"][0]["field"] == field
 
 
-async def test_reports_are_for_command_centers_supervisors_and_unit_leaders(sla, auth, august):
+async def test_a_unit_reads_its_own_report_and_no_one_elses(sla, auth, august):
     params = {"month": "2026-08"}
     handler = auth(Role.handler, august[0], REGION)
-    assert (await sla.get("/v1/reports/monthly", params=params, headers=handler)).status_code == 403
+    own = await sla.get("/v1/reports/monthly", params=params, headers=handler)
+    assert own.status_code == 200 and own.json()["scope"]["unit"] == august[0]
+    other = await sla.get("/v1/reports/monthly", params={**params, "unit": august[1]}, headers=handler)
+    assert other.status_code == 403
+    agent = auth(Role.agent, "cc-532628", REGION)
+    assert (await sla.get("/v1/reports/monthly", params=params, headers=agent)).status_code == 403
     leader = auth(Role.unit_leader, august[1], REGION)
     report = (await sla.get("/v1/reports/monthly", params=params, headers=leader)).json()
     assert report["scope"]["unit"] == august[1] and report["tickets"] == 3  # T3, T4, T5
