@@ -47,7 +47,8 @@ def make_handlers(outbox: Outbox) -> dict:
         await session.execute(update(tickets).where(tickets.c.id == ticket["id"]).values(overdue=True))
         clock = "签收" if envelope.data.get("clock") == "response" else "办结"
         await record(session, ticket["id"], action="overdue", status=Status(ticket["status"]),
-                     actor=None, text=f"{envelope.data['unit_code']} 超过{clock}时限")
+                     actor=None,
+                     text=f"{await names.unit_name(session, envelope.data['unit_code'])} 超过{clock}时限")
 
     return {"ticket.assigned": on_assigned, "ticket.duplicate_flagged": on_duplicates,
             "sla.overdue": on_overdue, "sla.clock_changed": on_clock_changed,
@@ -70,7 +71,8 @@ async def on_warning(session: AsyncSession, envelope: Envelope) -> None:
 async def _queue_for_dispatch(ctx: Context, data: dict) -> None:
     await ctx.session.execute(update(tickets).where(tickets.c.id == ctx.ticket["id"])
                               .values(dispatch_unit=data["unit_code"]))
-    suggestions = "、".join(s.get("category", "") for s in data.get("suggestions") or [])
+    codes = [s["category"] for s in data.get("suggestions") or [] if s.get("category")]
+    suggestions = "、".join(await names.category_names(ctx.session, codes))
     text = "进入指挥中心人工派单" + (f"（建议分类：{suggestions}）" if suggestions else "")
     await record(ctx.session, ctx.ticket["id"], action="queue", status=Status(ctx.ticket["status"]),
                  actor=None, text=text, data={"unit_code": data["unit_code"]})

@@ -29,3 +29,11 @@ async def unit_name(session: AsyncSession, code: str) -> str:
     found = await session.scalar(select(names.c.name).where(names.c.kind == known.UNIT,
                                                              names.c.code == code))
     return found or code
+
+
+async def category_names(session: AsyncSession, codes: list[str]) -> list[str]:
+    """Categories' names in the order given, for a line of the timeline; unknown ones as codes."""
+    rows = await session.execute(select(names.c.code, names.c.name).where(
+        names.c.kind == known.CATEGORY, names.c.code.in_(codes)))
+    found = dict(rows.tuples().all())
+    return [found.get(code, code) for code in codes]

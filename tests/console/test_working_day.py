@@ -118,4 +118,6 @@ async def test_one_ticket_from_the_call_to_the_audit(browser, console_platform, 
     for step in ("提交诉求", "进入人工派单", "派单", "签收", "阶段性答复", "提交办结报告",
                  "单位审核通过", "审核办结"):
         assert step in steps, (step, steps)
+    timeline = await page.locator(".timeline").inner_text()
+    assert not re.search(r"[a-z_]{4,}", timeline), f"codes on the timeline: {timeline}"
     await center.shot("7-center-audits-and-the-ticket-is-done")
