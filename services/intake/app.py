@@ -17,6 +17,7 @@ from services.intake.desk_api import router as desk_router
 from services.intake.handlers import make_handlers
 from services.intake.media import MediaLookup
 from services.intake.models import outbox, processed
+from services.intake.saved_views import router as saved_views_router
 from services.intake.staff_api import router as staff_router
 from services.intake.submission import TicketNumbers
 
@@ -58,4 +59,4 @@ async def setup(app: FastAPI, worker: Worker) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The intake ASGI app."""
     return create_service_app(name="intake", settings=settings or get_settings(),
-                              routers=[router, staff_router, desk_router], setup=setup)
+                              routers=[router, staff_router, desk_router, saved_views_router], setup=setup)

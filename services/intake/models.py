@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     Uuid,
     func,
     literal_column,
@@ -252,4 +253,16 @@ api_keys = Table(
     Column("key_hash", String(64), nullable=False, unique=True),
     Column("active", Boolean, nullable=False, server_default="true"),
     _now(),
+)
+
+# 我的视图: a staff member's saved ticket-list filters (the console's query strings).
+saved_views = Table(
+    "saved_views",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("username", String(80), nullable=False),
+    Column("name", String(40), nullable=False),
+    Column("query", String(1000), nullable=False),
+    _now(),
+    UniqueConstraint("username", "name", name="uq_saved_views_username_name"),
 )
