@@ -8,7 +8,7 @@ so the planner can match them whatever the statement's parameters.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import Principal, Role
@@ -102,14 +102,18 @@ def where(key: str, principal: Principal) -> ColumnElement:
     return and_(jurisdiction(principal), QUEUES[key].where(principal))
 
 
+def counts(principal: Principal, keys: tuple[str, ...]) -> Select:
+    """One indexed count per queue, in one statement."""
+    return select(*(select(func.count()).select_from(tickets).where(where(key, principal))
+                    .scalar_subquery() for key in keys))
+
+
 async def dashboard(session: AsyncSession, principal: Principal) -> dict:
-    """The caller's counts in display order: one indexed count per queue, in one statement."""
+    """The caller's counts in display order."""
     keys = DASHBOARDS.get(principal.role)
     if keys is None:
         raise Problem(403, "无权操作", "仅限工作人员")
-    counts = [select(func.count()).select_from(tickets).where(where(key, principal)).scalar_subquery()
-              for key in keys]
-    row = (await session.execute(select(*counts))).one()
+    row = (await session.execute(counts(principal, keys))).one()
     return {"role": principal.role.value,
             "counts": [{"key": key, "label": QUEUES[key].label, "count": count}
                        for key, count in zip(keys, row, strict=True)]}

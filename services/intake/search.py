@@ -13,7 +13,19 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import orjson
-from sqlalchemy import ColumnElement, DateTime, Uuid, asc, case, desc, literal, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Select,
+    Uuid,
+    asc,
+    case,
+    desc,
+    func,
+    literal,
+    select,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import Principal
@@ -34,6 +46,7 @@ ORDERS: dict[Sort, tuple[ColumnElement, bool]] = {  # the sort key, and whether 
 }
 SLA_STATE = case(*((condition, state) for state, condition in SLA_STATES.items()),
                  else_=None).label("sla_state")
+FEW = 2000  # fewer matches than this: fetch them all through their index, then sort
 LIST_FIELDS = ("region_code", "town_code", "response_due", "completion_due", "warn_at", "sla_state",
                "dispatch_unit", "rework")
 
@@ -41,21 +54,67 @@ LIST_FIELDS = ("region_code", "town_code", "response_due", "completion_due", "wa
 async def search(session: AsyncSession, principal: Principal, query: TicketQuery, *,
                  secret: str) -> dict:
     """One page of the tickets the caller may see that match, and the cursor of the next."""
+    fenced = await fence_needed(session, principal, query)
+    rows = (await session.execute(statement(principal, query, secret, fenced=fenced))).mappings().all()
+    page = rows[:query.limit]
+    last = page[-1] if len(rows) > query.limit else None
+    return {"items": [list_view(row, principal) for row in page],
+            "next": write_cursor(query.sort, last["sort_key"], last["id"], secret) if last else None}
+
+
+def statement(principal: Principal, query: TicketQuery, secret: str, *, fenced: bool = False) -> Select:
+    """The SELECT of one page: one row more than asked, to know whether another page follows.
+
+    PostgreSQL reads a page by walking the sort's index and filtering, betting that matches
+    come soon; for a set it misjudges (a unit's tickets, a text's, those with a running
+    clock) the walk may cross the whole table. `fenced` takes the matches through their own
+    index first (OFFSET 0 keeps the planner from merging the two) and sorts only those.
+    """
     key, descending = ORDERS[query.sort]
-    statement = select(tickets, SLA_STATE, key.label("sort_key")).where(
+    selected = select(tickets, SLA_STATE, key.label("sort_key")).where(
         jurisdiction(principal), *conditions(query, principal))
     if query.after:
         after_key, after_id = read_cursor(query.after, query.sort, secret)
         position, bound = tuple_(key, T.id), tuple_(literal(after_key, DateTime(timezone=True)),
                                                     literal(after_id, Uuid))
-        statement = statement.where(position < bound if descending else position > bound)
+        selected = selected.where(position < bound if descending else position > bound)
     direction = desc if descending else asc
-    statement = statement.order_by(direction(key), direction(T.id)).limit(query.limit + 1)
-    rows = (await session.execute(statement)).mappings().all()
-    page = rows[:query.limit]
-    last = page[-1] if len(rows) > query.limit else None
-    return {"items": [list_view(row, principal) for row in page],
-            "next": write_cursor(query.sort, last["sort_key"], last["id"], secret) if last else None}
+    if fenced:
+        matches = selected.offset(0).subquery("matches")
+        return select(matches).order_by(direction(matches.c.sort_key), direction(matches.c.id)) \
+            .limit(query.limit + 1)
+    return selected.order_by(direction(key), direction(T.id)).limit(query.limit + 1)
+
+
+async def fence_needed(session: AsyncSession, principal: Principal, query: TicketQuery) -> bool:
+    """Whether the matches are few enough to take them first (see `statement`)."""
+    return bounded(query) or await any_few(session, uncertain(principal, query))
+
+
+def bounded(query: TicketQuery) -> bool:
+    """Filters only tickets still being handled pass (few, however large the table grows), and
+    that no index ordered by the sort serves. A status has its (status, created_at) index."""
+    return bool(query.sla or query.queue)
+
+
+def uncertain(principal: Principal, query: TicketQuery) -> list[ColumnElement]:
+    """Conditions whose size the planner cannot estimate well: a unit's tickets (GIN), a text's."""
+    found = [T.units.contains([principal.unit or "-"])] if principal.role in UNIT_ROLES else []
+    if query.unit:
+        found.append(T.units.contains([query.unit]))
+    if query.q and not query.number:
+        found.append(_contains(query.q))
+    return found
+
+
+async def any_few(session: AsyncSession, candidates: list[ColumnElement]) -> bool:
+    """Whether one of the conditions holds for fewer than FEW tickets (counted through its index,
+    no further than FEW)."""
+    if not candidates:
+        return False
+    probes = [select(func.count()).select_from(select(T.id).where(c).limit(FEW).subquery())
+              .scalar_subquery() for c in candidates]
+    return min((await session.execute(select(*probes))).one()) < FEW
 
 
 def conditions(query: TicketQuery, principal: Principal) -> list[ColumnElement]:

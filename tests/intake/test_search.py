@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.core.auth import Role
+from services.core.auth import Principal, Role
 from services.intake.search_schemas import LABELS
 from tests.intake.desk import (
     ClockChanged,
@@ -208,3 +208,37 @@ async def test_only_staff_search(intake, settings):
     response = await search(citizen)
     assert response.status_code == 403 and response.json()["detail"] == "仅限工作人员"
     assert (await intake.get("/v1/search/tickets")).status_code == 401
+
+
+@pytest.mark.parametrize("sort", ["created_desc", "due_asc"])
+async def test_a_units_pages_taken_through_its_own_index(intake, settings, channel_headers, sort):
+    town, unit = fresh_town(), fresh_unit()
+    made = [await ticket_in(intake, channel_headers, town) for _ in range(3)]
+    for number, due in zip(made, (hours(30), hours(10), hours(20)), strict=True):
+        await assign_with_deadline(intake, settings, number, unit, due)
+    handler = person(intake, settings, Role.handler, unit)  # a unit this small is fenced
+    listed = [item["number"] for item in await all_pages(handler, sort=sort, limit=1)]
+    expected = [made[1], made[2], made[0]] if sort == "due_asc" else made[::-1]
+    assert listed == expected
+
+
+async def test_fenced_and_plain_statements_find_the_same_page(intake, channel_headers, staff, db):
+    from services.intake import search as rules
+    from services.intake.search_schemas import TicketQuery
+
+    town = fresh_town()
+    for _ in range(4):
+        await ticket_in(intake, channel_headers, town)
+    center = Principal("center-532622", Role.dispatcher, "cc-532622", "532622")
+    for params in ({"town": town, "limit": 3}, {"town": town, "sort": "created_asc", "limit": 2},
+                   {"town": town, "sort": "due_asc"}):
+        query = TicketQuery.model_validate(params)
+        async with db.transaction() as session:
+            pages = [[row["number"] for row in (await session.execute(
+                rules.statement(center, query, settings_secret(intake), fenced=fenced))).mappings()]
+                for fenced in (False, True)]
+        assert pages[0] == pages[1] and len(pages[0]) == min(4, query.limit + 1)
+
+
+def settings_secret(intake) -> str:
+    return intake.app.state.settings.jwt_secret
