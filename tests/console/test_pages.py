@@ -181,3 +181,35 @@ async def test_an_unknown_page_is_a_chinese_page_not_a_trace(console):
         page = await console.get(path)
         assert page.status_code == 404 and "Traceback" not in page.text
         assert "未找到" in page.text or "页面不存在" in page.text
+
+
+async def test_filters_narrow_the_list_and_stay_in_the_url(console):
+    urgent = await console.submit(urgency="urgent", title="紧急：燃气管道漏气")
+    calm = await console.submit(title="路边绿化带杂草太多")
+    await console.login("center-532622")
+    page = await console.get("/tickets", params={"urgency": "urgent"})
+    assert f'href="/tickets/{urgent["number"]}"' in page.text
+    assert f'href="/tickets/{calm["number"]}"' not in page.text
+    assert '<option value="urgent" selected>' in page.text  # the filter shows as chosen
+    fragment = await console.get("/tickets", params={"q": calm["number"]}, headers={"HX-Request": "true"})
+    assert "<html" not in fragment.text and f'href="/tickets/{calm["number"]}"' in fragment.text
+
+
+async def test_a_filter_the_search_refuses_is_said_next_to_it(console):
+    await console.login("center-532622")
+    page = await console.get("/tickets", params={"q": "路"})  # too short to search for
+    assert page.status_code == 200
+    assert '<div class="filter wide has-error">' in page.text and 'class="field-error"' in page.text
+
+
+async def test_pages_go_on_with_a_cursor(console):
+    await console.login("agent-532622")
+    for _ in range(21):
+        await console.submit(title="翻页用的工单")
+    first = await console.get("/tickets", params={"q": "翻页用的工单"})
+    assert first.text.count('<td class="title-cell">') == 20
+    link = first.text.split('class="btn small" href="/tickets?')[-1].split('"')[0].replace("&amp;", "&")
+    assert "after=" in link
+    second = await console.get(f"/tickets?{link}")
+    assert 1 <= second.text.count('<td class="title-cell">') <= 20
+    assert "第一页" in second.text
