@@ -2,6 +2,7 @@
 
 import asyncio
 from collections import Counter
+from datetime import datetime
 
 import aio_pika
 import httpx
@@ -104,6 +105,20 @@ async def received(queue, number: str) -> list[dict]:
     return [m for m in found if m["data"].get("number") == number]
 
 
+async def listed_once(story: Story, number: str, check) -> dict:
+    """The ticket on the center's list once sla's clock events have reached intake."""
+    found: dict = {}
+
+    async def shown() -> bool:
+        items = (await story.http["intake"].get("/v1/search/tickets", params={"q": number},
+                                                headers=story.tokens["center-532622"])).json()["items"]
+        found.update(items[0] if items else {})
+        return bool(items) and check(items[0])
+
+    assert await wait_until(shown, timeout=20), found
+    return found
+
+
 async def handle_once(story: Story, number: str, result: str, evidence: str) -> None:
     """The town handles it: completion with evidence, the leader's review, the center's audit."""
     await story.act(f"handler-{TOWN}", number, "submit_completion", {"result": result, "media_ids": [evidence]})
@@ -137,6 +152,11 @@ async def test_a_report_from_login_to_archive(platform, providers):
         sla = (await story.http["sla"].get(f"/v1/tickets/{number}/sla",
                                            headers=story.tokens["center-532622"])).json()
         assert {c["kind"] for c in sla["clocks"]} >= {"response", "completion"}, sla
+        [completion] = [c for c in sla["clocks"] if c["kind"] == "completion" and c["stopped_at"] is None]
+        listed = await listed_once(story, number, lambda item: item["response_due"] is None
+                                   and item["completion_due"] is not None)  # signed: one clock left
+        assert datetime.fromisoformat(listed["completion_due"]) == datetime.fromisoformat(completion["deadline"])
+        assert listed["sla_state"] == "normal"
         await story.act(f"handler-{TOWN}", number, "reply", {"text": "已安排环卫人员今天下午清运"})
         evidence = await story.upload(story.tokens[f"handler-{TOWN}"], jpeg())
         await handle_once(story, number, "已清运垃圾 3 车，并增设垃圾桶 4 个", evidence)
@@ -151,6 +171,7 @@ async def test_a_report_from_login_to_archive(platform, providers):
         assert closed.json()["status"] == "closed"
 
         await assert_messages(story, number)
+        await listed_once(story, number, lambda item: item["completion_due"] is None and item["sla_state"] is None)
         archive = (await story.http["intake"].get(f"/v1/tickets/{number}/archive",
                                                   headers=story.tokens["center-532622"])).json()
         assert [r["kind"] for r in archive["reports"]].count("completion") == 2
