@@ -69,8 +69,11 @@ for _definition in ACTIONS.values():
 async def available_actions(number: str, session: SessionDep, actor: CallerDep) -> list[dict]:
     """The actions the caller may take on this ticket now."""
     ticket = readable(actor, await service.find(session, number))
+    matters = await unit_requests.open_matters(session, ticket["id"])
     allowed = []
     for definition in ACTIONS.values():
+        if definition.awaits and definition.awaits not in matters:
+            continue
         try:
             authorize(definition, actor, ticket)
         except Problem:

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import Principal, Role
@@ -59,6 +59,15 @@ async def listed(session: AsyncSession, principal: Principal, *, kind: str | Non
     return list((await session.execute(query)).mappings())
 
 
+async def open_matters(session: AsyncSession, ticket_id) -> set[str]:
+    """What of a ticket awaits a decision: a pending return or extension, an open supervision."""
+    kinds = select(requests.c.kind).where(requests.c.ticket_id == ticket_id,
+                                          requests.c.state == "pending")
+    supervision = select(literal("supervision")).where(
+        reports.c.ticket_id == ticket_id, reports.c.kind == "supervision", reports.c.state == "open")
+    return set((await session.scalars(kinds.union(supervision))).all())
+
+
 def within_return_window(assigned_at: datetime | None, now: datetime) -> bool:
     """退件 must come within 1 working day of the assignment (Yanshan plan 四(三))."""
     if assigned_at is None:
@@ -78,7 +87,7 @@ async def request_return(ctx: Context, body: ReasonIn) -> None:
 
 
 @action("approve_return", "同意退件", roles=CENTER, states={S.assigned, S.in_progress},
-        scope="county")
+        scope="county", awaits="return")
 async def approve_return(ctx: Context, body: NoteIn) -> None:
     request = await _decide(ctx, "return", "approved", body.note)
     unit = await names.unit_name(ctx.session, request["unit_code"])
@@ -91,7 +100,7 @@ async def approve_return(ctx: Context, body: NoteIn) -> None:
 
 
 @action("deny_return", "不同意退件", roles=CENTER, states={S.assigned, S.in_progress}, scope="county",
-        body=ReasonIn)
+        body=ReasonIn, awaits="return")
 async def deny_return(ctx: Context, body: ReasonIn) -> None:
     request = await _decide(ctx, "return", "denied", body.reason)
     await ctx.move(None, "deny_return", body.reason)
@@ -111,7 +120,8 @@ async def request_extension(ctx: Context, body: ExtensionIn) -> None:
                                                    requested_deadline=body.deadline, reason=body.reason))
 
 
-@action("approve_extension", "同意延期", roles=CENTER, states={S.in_progress}, scope="county")
+@action("approve_extension", "同意延期", roles=CENTER, states={S.in_progress}, scope="county",
+        awaits="extension")
 async def approve_extension(ctx: Context, body: NoteIn) -> None:
     request = await _decide(ctx, "extension", "approved", body.note)
     deadline = request["requested_deadline"]
@@ -121,7 +131,7 @@ async def approve_extension(ctx: Context, body: NoteIn) -> None:
 
 
 @action("deny_extension", "不同意延期", roles=CENTER, states={S.in_progress}, scope="county",
-        body=ReasonIn)
+        body=ReasonIn, awaits="extension")
 async def deny_extension(ctx: Context, body: ReasonIn) -> None:
     await _decide(ctx, "extension", "denied", body.reason)
     await ctx.move(None, "deny_extension", body.reason)
@@ -136,7 +146,8 @@ async def supervise(ctx: Context, body: TextIn) -> None:
     await ctx.move(None, "supervise", body.text, supervised=True)
 
 
-@action("answer_supervision", "答复督办", roles=UNIT, states=OPEN, scope="unit", body=TextIn)
+@action("answer_supervision", "答复督办", roles=UNIT, states=OPEN, scope="unit", body=TextIn,
+        awaits="supervision")
 async def answer_supervision(ctx: Context, body: TextIn) -> None:
     answered = await ctx.session.execute(
         update(reports).where(reports.c.ticket_id == ctx.ticket["id"], reports.c.kind == "supervision",

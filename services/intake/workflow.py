@@ -69,15 +69,20 @@ class Action:
     scope: str  # county | unit | lead
     body: type[BaseModel]
     run: Run = field(compare=False)
+    # A decision on something a unit asked or was asked (return, extension, supervision):
+    # offered only while that matter is open.
+    awaits: str | None = None
 
 
 ACTIONS: dict[str, Action] = {}
 
 
-def action(name: str, label: str, *, roles, states, scope: str, body: type[BaseModel] = NoteIn):
+def action(name: str, label: str, *, roles, states, scope: str, body: type[BaseModel] = NoteIn,
+           awaits: str | None = None):
     """Register a function as the action `name` (see actions.py for the whole table)."""
     def register(run: Run) -> Run:
-        ACTIONS[name] = Action(name, label, frozenset(roles), frozenset(states), scope, body, run)
+        ACTIONS[name] = Action(name, label, frozenset(roles), frozenset(states), scope, body, run,
+                               awaits)
         return run
     return register
 

@@ -206,3 +206,22 @@ async def test_request_info_and_urgency_by_the_center(intake, channel_headers, s
     assert await event(events, "ticket.urgency_changed", number)
     info = await staff["center"].act(number, "request_info", {"missing": "请补充具体位置"})
     assert info.json()["status_label"] == "待完善"
+
+
+async def test_decisions_are_offered_only_while_their_matter_is_open(intake, settings, channel_headers,
+                                                                     staff):
+    number = await submit(intake, channel_headers)
+    await assign(settings, intake, number, "532622100")
+
+    async def offered(who: str) -> set[str]:
+        answer = await staff[who].get_path(f"/v1/tickets/{number}/actions")
+        return {a["action"] for a in answer.json()}
+
+    assert not {"approve_return", "deny_return"} & await offered("center")
+    assert "answer_supervision" not in await offered("town")
+    assert (await staff["town"].act(number, "request_return", {"reason": "不属于本镇职责"})).status_code == 200
+    assert {"approve_return", "deny_return"} <= await offered("center")
+    assert (await staff["supervisor"].act(number, "supervise", {"text": "请加快办理"})).status_code == 200
+    assert "answer_supervision" in await offered("town")
+    assert (await staff["town"].act(number, "answer_supervision", {"text": "正在办理"})).status_code == 200
+    assert "answer_supervision" not in await offered("town")
