@@ -158,3 +158,18 @@ async def test_supervisor_admin_and_agent_desks(intake, settings, channel_header
 async def test_only_staff_have_a_desk(intake, settings):
     citizen = person(intake, settings, Role.citizen, region=None)
     assert (await citizen.get_path("/v1/dashboard")).status_code == 403
+
+
+async def test_sent_back_by_the_center_is_rework_until_resubmitted(intake, settings, channel_headers, staff):
+    unit = fresh_unit()
+    handler, leader = person(intake, settings, Role.handler, unit), person(intake, settings, Role.unit_leader, unit)
+    number = await assigned_ticket(intake, settings, channel_headers, fresh_town(), unit)
+    await act(handler, number, "sign")
+    await act(handler, number, "submit_completion", {"result": "已处理"})
+    await act(leader, number, "approve_completion")
+    await act(staff["center"], number, "send_back", {"reason": "办结材料不规范，缺少现场照片"})
+    assert await numbers(handler, queue="rework") == [number]
+    assert (await until_listed(handler, number))["rework"] is True
+    await act(handler, number, "submit_completion", {"result": "已补充现场照片"})
+    assert await numbers(handler, queue="rework") == []
+    assert (await board(handler))["rework"] == 0
