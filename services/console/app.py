@@ -2,11 +2,13 @@
 
 import asyncio
 from contextlib import asynccontextmanager
+from http.cookies import SimpleCookie
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 
 from services.console import dashboard, dispatch, hotline, login, ticket_list, ticket_page
@@ -62,21 +64,39 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
         app.include_router(module.router)
     _health(app)
     _errors(app)
-    app.middleware("http")(_cookies_and_headers)
+    app.add_middleware(PageHeaders, secure=settings.secure_cookies)
     return app
 
 
-async def _cookies_and_headers(request: Request, call_next):
-    response = await call_next(request)
-    new_csrf = getattr(request.state, "new_csrf", None)
-    if new_csrf and not request.cookies.get(CSRF_COOKIE):
-        response.set_cookie(CSRF_COOKIE, new_csrf, httponly=True, samesite="lax", path="/",
-                            secure=request.app.state.settings.secure_cookies)
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    if not request.url.path.startswith("/static/"):
-        response.headers.setdefault("Cache-Control", "no-store")
-    return response
+class PageHeaders:
+    """Security headers on every answer, no caching of pages, and the CSRF cookie once made."""
+
+    def __init__(self, app, *, secure: bool):
+        self.app, self.secure = app, secure
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        state = scope.setdefault("state", {})
+        static = scope["path"].startswith("/static/")
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                new_csrf = state.get("new_csrf")
+                if new_csrf and CSRF_COOKIE not in Request(scope).cookies:
+                    cookie = SimpleCookie()
+                    cookie[CSRF_COOKIE] = new_csrf
+                    cookie[CSRF_COOKIE].update({"httponly": True, "samesite": "lax", "path": "/",
+                                                "secure": self.secure})
+                    headers.append("set-cookie", cookie.output(header="").strip())
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if not static:
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _health(app: FastAPI) -> None:
@@ -86,16 +106,16 @@ def _health(app: FastAPI) -> None:
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz(request: Request) -> JSONResponse:
-        clients = request.app.state.backend.clients
+        backend = request.app.state.backend
 
         async def check(name: str) -> str:
             try:
-                answer = await clients[name].get("/healthz", timeout=3)
+                answer = await backend.fetch(name, "GET", "/healthz", timeout=3)
                 return "ok" if answer.status_code == 200 else f"down: {answer.status_code}"
             except Exception as failure:  # any failure means not ready, whatever its kind
                 return f"down: {type(failure).__name__}"
 
-        names = list(clients)
+        names = list(backend.urls)
         checks = dict(zip(names, await asyncio.gather(*(check(n) for n in names)), strict=True))
         ready = all(v == "ok" for v in checks.values())
         return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},

@@ -14,6 +14,7 @@ from services.console.session import Person
 router = APIRouter()
 CO_ROLES = (("responsible", "责任单位"), ("cooperating", "配合单位"))
 MAX_CO = 10
+MAX_DUPLICATES = 20  # the desk shows the newest; the rest wait their turn
 
 
 def dispatch_body(form) -> dict:
@@ -53,7 +54,8 @@ async def _duplicates(request: Request) -> list[dict]:
                                          params={"queue": "awaiting_dispatch", "limit": 100})
     except ApiError:
         return []
-    return [t for t in page["items"] if (t.get("duplicates") or {}).get("candidates")]
+    flagged = [t for t in page["items"] if (t.get("duplicates") or {}).get("candidates")]
+    return flagged[:MAX_DUPLICATES]
 
 
 @router.get("/dispatch")

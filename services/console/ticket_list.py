@@ -86,11 +86,12 @@ async def ticket_list(request: Request, person: PersonDep, after: str | None = N
 def _choices(request: Request, person: Person) -> dict:
     directory = request.app.state.directory
     region = person.principal.region if person.role.value in ("dispatcher", "supervisor") else None
+    county = region if region and not region.endswith("00") else None
     return {"statuses": STATUSES, "sla": SLA_STATES, "sorts": SORTS,
             "urgency": list(words.URGENCY.items()), "channels": list(words.CHANNELS.items()),
             "types": list(words.TICKET_TYPES.items()),
             "categories": directory.category_choices(), "counties": directory.counties(region),
-            "towns": directory.towns(), "units": directory.handling_units(region)}
+            "towns": directory.towns(county), "units": directory.handling_units(region)}
 
 
 def _bulk_actions(person: Person) -> list[tuple[str, str]]:

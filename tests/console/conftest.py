@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.common import free_port, scratch, start_service, wait_ready
+from bench.common import free_port, scratch, services_running
 from services.media.s3server import start_s3
 from services.notify.fake_providers import FakeProviders
 from tests.console.people import Console
@@ -28,15 +28,10 @@ async def console_platform(tmp_path_factory):
         env.update({f"{name.upper()}_URL": f"http://127.0.0.1:{ports[name]}" for name in SERVICES})
         await asyncio.to_thread(_cli, settings, env, "topology")
         await asyncio.to_thread(_cli, settings, env, "seed")
-        processes = [start_service(name, settings, ports[name], env) for name in ports]
         try:
-            await asyncio.gather(*(wait_ready(port) for port in ports.values()))
-            yield {"ports": ports, "settings": settings, "env": env}
+            async with services_running(settings, ports, env):
+                yield {"ports": ports, "settings": settings, "env": env}
         finally:
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                process.wait(20)
             s3.stop()
 
 
