@@ -54,7 +54,7 @@ bench: install
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(PY) -m bench.platform $(if $(N),--tickets $(N)) $(if $(C),--concurrency $(C)) $(if $(RATE),--rate $(RATE))
 
 bench-console: install
-	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(PY) -m bench.console $(if $(N),--tickets $(N)) $(if $(C),--concurrency $(C))
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(PY) -m bench.console $(if $(N),--tickets $(N)) $(if $(C),--concurrency $(C)) $(if $(DB),--database $(DB))
 
 bench-intake: install
 	$(PY) -m bench.intake $(if $(N),--tickets $(N)) $(if $(C),--concurrency $(C)) $(if $(RATE),--rate $(RATE))

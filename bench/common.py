@@ -127,3 +127,18 @@ async def wait_ready(port: int, timeout: float = 90.0) -> None:
                 pass
             await asyncio.sleep(0.2)
     raise TimeoutError(f"service on port {port} did not become ready")
+
+
+@asynccontextmanager
+async def services_running(settings: Settings, ports: dict[str, int], env: dict,
+                           ready_timeout: float = 90.0):
+    """Each named service as its own process on its port; stopped (and waited for) afterwards."""
+    processes = [start_service(name, settings, port, env) for name, port in ports.items()]
+    try:
+        await asyncio.gather(*(wait_ready(port, timeout=ready_timeout) for port in ports.values()))
+        yield processes
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(20)

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from bench.common import free_port, scratch, start_service, wait_ready
+from bench.common import free_port, scratch, services_running
 from services.media.s3server import start_s3
 from services.notify.fake_providers import FakeProviders
 
@@ -61,14 +61,9 @@ async def platform(e2e_settings, providers, tmp_path_factory):
     env = _env(settings, ports, s3, providers)
     await asyncio.to_thread(_cli, settings, env, "topology")
     await asyncio.to_thread(_cli, settings, env, "seed")
-    processes = [start_service(name, settings, ports[name], env) for name in SERVICES]
     try:
-        await asyncio.gather(*(wait_ready(port) for port in ports.values()))
-        yield {"ports": ports, "env": env, "settings": settings,
-               "cli": lambda *args: _cli(settings, env, *args)}
+        async with services_running(settings, ports, env):
+            yield {"ports": ports, "env": env, "settings": settings,
+                   "cli": lambda *args: _cli(settings, env, *args)}
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(20)
         s3.stop()
