@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     Select,
     Uuid,
+    and_,
     asc,
     case,
     desc,
@@ -87,8 +88,17 @@ def statement(principal: Principal, query: TicketQuery, secret: str, *, fenced: 
 
 
 async def fence_needed(session: AsyncSession, principal: Principal, query: TicketQuery) -> bool:
-    """Whether the matches are few enough to take them first (see `statement`)."""
-    return bounded(query) or await any_few(session, uncertain(principal, query))
+    """Whether the matches are few enough to take them first (see `statement`).
+
+    Counted with every condition together: a unit's tickets may be many and its urgent
+    ones few, and walking the sort's index for those crossed a tenth of the table
+    (a town handler's 紧急 list: 124 ms at a million tickets; counted together, 14 ms).
+    """
+    if bounded(query):
+        return True
+    if not uncertain(principal, query):
+        return False
+    return await any_few(session, [and_(jurisdiction(principal), *conditions(query, principal))])
 
 
 def bounded(query: TicketQuery) -> bool:
