@@ -136,7 +136,7 @@ class Asker:
         durations, _ = await self.timed("/v1/search/tickets", principal, _wire(params))
         query = TicketQuery.model_validate(params)
         async with self.db.transaction() as session:
-            fenced = await search.fence_needed(session, principal, query)
+            fenced = await search.fence_needed(session, principal, query, SECRET)
         plan = await explain(self.connection, search.statement(principal, query, SECRET, fenced=fenced))
         return {**labels, "p50": percentile(durations, 50), "p95": percentile(durations, 95),
                 "fenced": fenced, **plan}
