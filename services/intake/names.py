@@ -35,5 +35,5 @@ async def category_names(session: AsyncSession, codes: list[str]) -> list[str]:
     """Categories' names in the order given, for a line of the timeline; unknown ones as codes."""
     rows = await session.execute(select(names.c.code, names.c.name).where(
         names.c.kind == known.CATEGORY, names.c.code.in_(codes)))
-    found = dict(rows.tuples().all())
+    found = {row.code: row.name for row in rows}
     return [found.get(code, code) for code in codes]
