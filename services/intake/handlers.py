@@ -3,6 +3,7 @@
 from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.core.auth import Principal, Role
 from services.core.events import Envelope
 from services.core.outbox import Outbox
 from services.intake import deadlines, events, names, service
@@ -68,6 +69,13 @@ async def on_warning(session: AsyncSession, envelope: Envelope) -> None:
     await deadlines.record_announcement(session, announced, envelope.occurred_at, warning=True)
 
 
+def dispatcher(data: dict) -> Principal | None:
+    """Who dispatched by hand, for 流程跟踪 (None: routing's rules did, the platform acted)."""
+    if not data.get("assigned_by"):
+        return None
+    return Principal(data["assigned_by"], Role.dispatcher, unit=data.get("assigned_by_unit"))
+
+
 async def _queue_for_dispatch(ctx: Context, data: dict) -> None:
     await ctx.session.execute(update(tickets).where(tickets.c.id == ctx.ticket["id"])
                               .values(dispatch_unit=data["unit_code"]))
@@ -91,8 +99,8 @@ async def _assign_lead(ctx: Context, data: dict, envelope: Envelope) -> None:
         category=data.get("category") or ctx.ticket["category"], dispatch_unit=None,
         rework=ctx.ticket["rework"] and previous == data["unit_code"]))
     await deadlines.project(ctx.session, ctx.ticket["id"])
-    await record(ctx.session, ctx.ticket["id"], action="assign", status=Status.assigned, actor=None,
-                 text=f"派单至 {data.get('unit_name') or data['unit_code']}（牵头）",
+    await record(ctx.session, ctx.ticket["id"], action="assign", status=Status.assigned,
+                 actor=dispatcher(data), text=f"派单至 {data.get('unit_name') or data['unit_code']}（牵头）",
                  data={"unit_code": data["unit_code"], "reason": data.get("reason")})
     if first_time:
         await ctx.emit(events.TicketAccepted(number=ctx.number, region_code=ctx.ticket["region_code"]))
@@ -104,5 +112,5 @@ async def _add_co_unit(ctx: Context, data: dict) -> None:
         unit_roles=roles, units=list(roles), updated_at=func.now()))
     label = "责任单位" if data["role"] == "responsible" else "配合单位"
     await record(ctx.session, ctx.ticket["id"], action="assign", status=Status(ctx.ticket["status"]),
-                 actor=None, text=f"会商联办：{data.get('unit_name') or data['unit_code']}（{label}）",
+                 actor=dispatcher(data), text=f"会商联办：{data.get('unit_name') or data['unit_code']}（{label}）",
                  data={"unit_code": data["unit_code"], "role": data["role"]})

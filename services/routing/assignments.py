@@ -48,7 +48,8 @@ def effective_urgency(ticket: dict, category: dict | None) -> str:
 async def open_assignment(session: AsyncSession, ticket: dict, unit: dict, *, role: str,
                           reason: str, category: dict | None, units: int = 1,
                           suggestions: Sequence[SuggestionOut] = (),
-                          excluded: Iterable[str] = (), by: str | None = None) -> dict:
+                          excluded: Iterable[str] = (), by: str | None = None,
+                          by_unit: str | None = None) -> dict:
     """Give a unit the ticket in a role, and tell it (and everyone) with `ticket.assigned`."""
     row = {"id": uuid.uuid4(), "ticket_id": ticket["id"], "unit_code": unit["code"],
            "role": role, "state": "active", "reason": reason,
@@ -63,7 +64,8 @@ async def open_assignment(session: AsyncSession, ticket: dict, unit: dict, *, ro
         urgency=urgency, sla_class=sla_class(category, urgency, ticket["ticket_type"], units),
         statutory_days=category["statutory_days"] if category else None,
         ticket_type=ticket["ticket_type"], region_code=ticket["region_code"], reason=reason,
-        suggestions=list(suggestions)), ticket_id=ticket["id"])
+        suggestions=list(suggestions), assigned_by=by, assigned_by_unit=by_unit),
+        ticket_id=ticket["id"])
     return row
 
 

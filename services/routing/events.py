@@ -39,6 +39,9 @@ class TicketAssigned(UnitEvent):
     region_code: str
     reason: AssignmentReason
     suggestions: list[SuggestionOut] = Field(default_factory=list)
+    # The dispatcher who decided (派单, 改派), for 流程跟踪; None when the rules decided.
+    assigned_by: str | None = None
+    assigned_by_unit: str | None = None
 
 
 class DuplicateCandidate(BaseModel):

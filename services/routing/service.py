@@ -138,7 +138,7 @@ async def dispatch(session: AsyncSession, ticket: dict, body: DispatchIn,
     for unit_code, role in wanted:
         await assignments.open_assignment(session, ticket, found[unit_code], role=role,
                                           reason=reason, category=category,
-                                          units=len(wanted), by=actor.subject)
+                                          units=len(wanted), by=actor.subject, by_unit=actor.unit)
 
 
 async def _dispatch_category(session: AsyncSession, ticket: dict, code: str | None) -> dict:

@@ -57,6 +57,6 @@ async def browser():
     _prepare_browser_run()
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                                    args=["--no-sandbox"])
+                                                    args=["--no-sandbox", "--lang=zh-CN"])
         yield launched
         await launched.close()

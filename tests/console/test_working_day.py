@@ -119,5 +119,6 @@ async def test_one_ticket_from_the_call_to_the_audit(browser, console_platform, 
                  "单位审核通过", "审核办结"):
         assert step in steps, (step, steps)
     timeline = await page.locator(".timeline").inner_text()
+    assert re.search(r"指挥中心 · 砚山县接诉即办指挥中心\s+派单至 砚山县江那镇（牵头）", timeline), timeline
     assert not re.search(r"[a-z_]{4,}", timeline), f"codes on the timeline: {timeline}"
     await center.shot("7-center-audits-and-the-ticket-is-done")

@@ -51,6 +51,8 @@ async def test_dispatcher_dispatches_from_the_manual_queue(routing, intake, even
     sent = {m["data"]["unit_code"]: m["data"] for m in found}
     assert sent["532622-urban"]["reason"] == "dispatch" and sent["532622-urban"]["category"] == "municipal"
     assert sent["532622-urban"]["sla_class"] == "complex"
+    assert (sent["532622-urban"]["assigned_by"], sent["532622-urban"]["assigned_by_unit"]) == (
+        "center-532622", "cc-532622")  # who decided, for 流程跟踪
     assert await states(db, ticket["number"]) == [
         ("cc-532622", "dispatch", "transferred"), ("532622-urban", "lead", "active"),
         ("532622-police", "cooperating", "active")]

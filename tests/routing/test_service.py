@@ -37,7 +37,7 @@ async def test_categorized_ticket_goes_to_its_rule_units(intake, events):
         "category": "market.food", "category_name": "食品安全", "urgency": "normal",
         "sla_class": "complex",
         "statutory_days": None, "ticket_type": "complaint", "region_code": "532622",
-        "reason": "auto", "suggestions": []}
+        "reason": "auto", "suggestions": [], "assigned_by": None, "assigned_by_unit": None}
     assert by_unit["532622-health"]["data"]["role"] == "cooperating"
 
 
