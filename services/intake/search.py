@@ -155,9 +155,11 @@ def conditions(query: TicketQuery, principal: Principal) -> list[ColumnElement]:
 
 
 def ordered_conditions(query: TicketQuery) -> list[ColumnElement]:
-    """Filters with an index ordered like the list: (county | town | status | category, created_at)."""
-    found = [column == value for column, value in ((T.region_code, query.region),
-                                                   (T.town_code, query.town)) if value is not None]
+    """Filters with an index ordered like the list: (county | town | urgency | channel | type |
+    status | category, created_at)."""
+    found = [column == value for column, value in (
+        (T.region_code, query.region), (T.town_code, query.town), (T.urgency, query.urgency),
+        (T.channel, query.channel), (T.type, query.type)) if value is not None]
     if query.status:
         found.append(T.status.in_([status.value for status in query.status]))
     if query.category:
@@ -172,9 +174,7 @@ def ordered_conditions(query: TicketQuery) -> list[ColumnElement]:
 
 def other_conditions(query: TicketQuery, principal: Principal) -> list[ColumnElement]:
     """Filters checked row by row along the list (or through their own index when few)."""
-    found = [column == value for column, value in (
-        (T.urgency, query.urgency), (T.channel, query.channel), (T.type, query.type))
-        if value is not None]
+    found = []
     if query.unit:
         found.append(T.units.contains([query.unit]))
     if query.sla:
