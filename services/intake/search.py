@@ -116,7 +116,7 @@ def bounded(query: TicketQuery) -> bool:
 def uncertain(principal: Principal, query: TicketQuery) -> list[ColumnElement]:
     """Conditions whose size the planner cannot estimate well: a unit's tickets (GIN), a text's."""
     found = [T.units.contains([principal.unit or "-"])] if principal.role in UNIT_ROLES else []
-    if query.unit:
+    if query.unit and query.unit != principal.unit:
         found.append(T.units.contains([query.unit]))
     if query.q and not query.number:
         found.append(_contains(query.q))
@@ -175,7 +175,8 @@ def ordered_conditions(query: TicketQuery) -> list[ColumnElement]:
 def other_conditions(query: TicketQuery, principal: Principal) -> list[ColumnElement]:
     """Filters checked row by row along the list (or through their own index when few)."""
     found = []
-    if query.unit:
+    # A unit's own desk already is its tickets: the same condition twice misleads the planner.
+    if query.unit and not (principal.role in UNIT_ROLES and query.unit == principal.unit):
         found.append(T.units.contains([query.unit]))
     if query.sla:
         found.append(SLA_STATES[query.sla])
