@@ -19,6 +19,9 @@ FIELDS = {"contact.name": "name", "contact.phone": "phone", "contact.address": "
           "location.region_code": "region_code", "location.town_code": "town_code",
           "location.address": "address", "title": "title", "content": "content",
           "category": "category", "type": "type", "urgency": "urgency", "body": "content"}
+LABELS = {"phone": "来电号码", "name": "姓名", "contact_address": "联系地址", "region_code": "县（市）",
+          "town_code": "乡镇（街道）", "address": "事发地址", "title": "标题", "content": "诉求内容",
+          "category": "分类", "type": "诉求类型", "urgency": "紧急程度"}
 SCOPE_NOTICE = ("本热线受理咨询、求助、投诉、举报、建议。紧急情况请引导来电人拨打 110（治安）、119（火警）、"
                 "120（急救）、122（交通事故）；已进入诉讼、仲裁、纪检监察、行政复议、信访等法定途径的事项，"
                 "涉及国家秘密、商业秘密、个人隐私的事项，不予受理。")
@@ -38,7 +41,7 @@ def _page(request: Request, person: Person, status: int = 200, **context):
                   error=context.pop("error", None), key=context.pop("key", None) or uuid.uuid4().hex,
                   counties=directory.counties(person.principal.region), towns=directory.towns(),
                   categories=directory.category_choices(), types=list(words.TICKET_TYPES.items()),
-                  scope_notice=SCOPE_NOTICE, **context)
+                  scope_notice=SCOPE_NOTICE, labels=LABELS, **context)
 
 
 @router.get("/intake/new")

@@ -24,6 +24,16 @@
     });
   });
 
+  // The chosen files' names beside the Chinese file button.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.classList || !input.classList.contains("file-input")) { return; }
+    var shown = document.querySelector(".file-names[data-for='" + input.id + "']");
+    if (!shown) { return; }
+    var names = Array.prototype.map.call(input.files, function (f) { return f.name; });
+    shown.textContent = names.length ? names.join("、") : "未选择文件";
+  });
+
   // Towns follow the chosen county.
   function filterTowns(region) {
     var towns = document.getElementById("f-town_code");
