@@ -62,10 +62,10 @@ FALLBACK = Form((NOTE,))
 # Buttons in the order a person reaches for them: the next step of the process first,
 # the ones that send a ticket away or back last.
 ORDER = ("accept", "sign", "reply", "contact", "submit_completion", "submit_part",
-         "approve_completion", "accept_completion", "approve_return", "approve_extension",
-         "request_extension", "set_urgency", "request_info", "supervise", "answer_supervision",
-         "deny_return", "deny_extension", "return_internal", "send_back", "request_return",
-         "merge", "reject")
+         "approve_completion", "accept_completion", "approve_return", "deny_return",
+         "approve_extension", "deny_extension", "request_extension", "set_urgency",
+         "request_info", "supervise", "answer_supervision", "return_internal", "send_back",
+         "request_return", "merge", "reject")
 
 
 def in_order(actions: list[dict]) -> list[dict]:
