@@ -6,6 +6,8 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
+import asyncpg
+import sqlalchemy.exc
 import structlog
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -96,6 +98,20 @@ class EdgeMiddleware:
         return wrapped
 
 
+# What a request meets when PostgreSQL (or another server) cannot be reached: a moment's
+# outage, not a bug. The caller is told to come back, not that the service is broken.
+UNREACHABLE = (OSError, sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
+               sqlalchemy.exc.TimeoutError, asyncpg.exceptions.PostgresConnectionError)
+RETRY_AFTER_SECONDS = 5
+
+
+async def _unreachable(request: Request, exc: Exception):
+    log.warning("dependency.unreachable", path=request.url.path, error=type(exc).__name__)
+    return problems.problem_response(Problem(
+        503, "服务暂时不可用", "系统繁忙，暂时无法处理您的请求，请稍后重试",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)}))
+
+
 def health_router() -> APIRouter:
     """/healthz, /readyz and /metrics."""
     router = APIRouter(tags=["ops"])
@@ -154,6 +170,8 @@ def create_service_app(*, name: str, settings: Settings, routers: Sequence[APIRo
 
     app = FastAPI(title=f"hotline {name}", lifespan=lifespan)
     problems.install(app)
+    for kind in UNREACHABLE:
+        app.add_exception_handler(kind, _unreachable)
     app.include_router(health_router())
     for router in routers:
         app.include_router(router)
