@@ -45,7 +45,7 @@ run: seed
 	@$(PY) -m services.cli procfile > var/Procfile
 	@echo "Starting the platform (Ctrl-C stops all):"
 	@$(PY) -m services.cli banner
-	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/honcho -f var/Procfile -d $(CURDIR) start
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(PY) -m services.cli supervise var/Procfile
 
 test: install browser
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -123,6 +123,17 @@ def procfile() -> None:
 
 
 @app.command()
+def supervise(procfile: str = typer.Argument(..., help="a Procfile: `name: command` lines")) -> None:
+    """Run every process of a Procfile; restart one that dies (with backoff), keep the rest."""
+    from pathlib import Path
+
+    from services.core.supervisor import read_procfile
+    from services.core.supervisor import supervise as run_all
+
+    asyncio.run(run_all(read_procfile(Path(procfile).read_text())))
+
+
+@app.command()
 def banner() -> None:
     """Where the console, each API and its docs are, and who can log in."""
     for name in _services():
