@@ -48,7 +48,7 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        configure_logging(settings.log_level, "console")
+        configure_logging(settings.log_level, "console", settings.log_format)
         app.state.backend = Backend(settings.service_urls(), settings.backend_timeout_seconds)
         yield
         await app.state.backend.close()

@@ -22,6 +22,11 @@ from services.core.metrics import EVENTS_CONSUMED
 
 log = structlog.get_logger()
 
+
+class NotYetKnown(Exception):
+    """An event about something this service has not heard of yet, whose own event is on its
+    way: retried with backoff like any failure, but an expected race, so one warning line."""
+
 Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
 
 
@@ -125,11 +130,15 @@ class Consumer:
         """Process, retry later with backoff, or dead-letter one message; never block the queue."""
         try:
             await self.process(envelope)
-        except Exception:
+        except Exception as failure:
             if stopping():  # shutting down: unacked, the broker hands it to another replica
                 raise
-            log.exception("consumer.failed", queue=self.spec.name, event_id=str(envelope.id),
-                          event_type=envelope.type, correlation_id=envelope.correlation_id)
+            about = dict(queue=self.spec.name, event_id=str(envelope.id), event_type=envelope.type,
+                         correlation_id=envelope.correlation_id)
+            if isinstance(failure, NotYetKnown):
+                log.warning("consumer.not_yet_known", waiting_for=str(failure), **about)
+            else:
+                log.exception("consumer.failed", **about)
             await self._retry_or_dead_letter(message)
         else:
             await _ack(message)

@@ -149,7 +149,7 @@ def create_service_app(*, name: str, settings: Settings, routers: Sequence[APIRo
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        configure_logging(settings.log_level, name)
+        configure_logging(settings.log_level, name, settings.log_format)
         app.state.settings = settings
         app.state.db = Database(settings.database_url, pool_size=settings.db_pool_size, name=name)
         app.state.broker = Broker(settings.amqp_url, settings.broker_namespace)

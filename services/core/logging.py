@@ -32,8 +32,16 @@ def mask_personal_data(_logger, _method, event_dict: dict) -> dict:
     return {key: _mask_value(value) for key, value in event_dict.items()}
 
 
-def configure_logging(level: str = "INFO", service: str = "hotline") -> None:
-    """JSON lines on stdout; stdlib loggers (uvicorn, aio-pika) go through the same chain."""
+def renderer(fmt: str):
+    """`console` (or `auto` on a terminal): readable lines; anything else: JSON for collectors."""
+    if fmt == "console" or (fmt == "auto" and sys.stdout.isatty()):
+        return structlog.dev.ConsoleRenderer()
+    return structlog.processors.JSONRenderer(ensure_ascii=False)
+
+
+def configure_logging(level: str = "INFO", service: str = "hotline", fmt: str = "auto") -> None:
+    """JSON lines on stdout, or coloured lines for a person at a terminal (`fmt` auto: a TTY);
+    stdlib loggers (uvicorn, aio-pika) go through the same chain."""
     shared = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -51,7 +59,7 @@ def configure_logging(level: str = "INFO", service: str = "hotline") -> None:
         foreign_pre_chain=shared,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.JSONRenderer(ensure_ascii=False),
+            renderer(fmt),
         ],
     )
     handler = logging.StreamHandler(sys.stdout)

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     # Where intake reads attachment metadata (a read across services, over HTTP).
     media_url: str = "http://127.0.0.1:8005"
     log_level: str = "INFO"
+    # auto: coloured lines on a terminal, JSON otherwise; `make run` asks for console lines.
+    log_format: str = "auto"
     port: int = 8000
     ticket_prefix: str = "WS"
     dev_api_key: str = ""

@@ -45,6 +45,9 @@ class Supervisor:
         self.processes: dict[str, asyncio.subprocess.Process] = {}
         self.starts: dict[str, int] = {e.name: 0 for e in entries}
         self.stopping = asyncio.Event()
+        # Children write into a pipe; a person reads it at a terminal: readable lines for them.
+        console = getattr(out, "isatty", lambda: False)()
+        self.env = {**os.environ, **({"LOG_FORMAT": "console"} if console else {})}
 
     def say(self, index: int, name: str, text: str) -> None:
         colour = COLOURS[index % len(COLOURS)]
@@ -84,7 +87,7 @@ class Supervisor:
 
     async def _once(self, index: int, entry: Entry) -> int:
         process = await asyncio.create_subprocess_exec(
-            *shlex.split(entry.command), cwd=self.cwd, env=os.environ.copy(),
+            *shlex.split(entry.command), cwd=self.cwd, env=self.env,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
         self.processes[entry.name] = process
         self.starts[entry.name] += 1

@@ -6,13 +6,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.core import consumer
 from services.core.events import Envelope
 from services.notify.models import ticket_units, tickets, units
 
 HANDLING_ROLES = ("lead", "responsible", "cooperating")
 
 
-class NotYetKnown(Exception):
+class NotYetKnown(consumer.NotYetKnown):
     """An event names a ticket or unit notify has not heard of yet: retry the event later."""
 
 

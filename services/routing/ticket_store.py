@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.core.consumer import NotYetKnown
 from services.core.problems import Problem
 from services.routing.models import tickets
 from services.routing.schemas import TicketCreatedData
@@ -14,7 +15,7 @@ from services.routing.schemas import TicketCreatedData
 NOT_FOUND = Problem(404, "未找到", "工单不存在或无权查看")
 
 
-class TicketNotYetKnown(Exception):
+class TicketNotYetKnown(NotYetKnown):
     """An event about a ticket whose `ticket.created` is not handled yet; retried later."""
 
 

@@ -5,10 +5,11 @@ import uuid
 import aio_pika
 import orjson
 import pytest
+import structlog
 from sqlalchemy import func, select
 
 from services.core.broker import QueueSpec, declare_queue
-from services.core.consumer import Consumer, wait_until
+from services.core.consumer import Consumer, NotYetKnown, wait_until
 from services.core.db import Database
 from services.core.events import Event
 from services.intake.models import processed
@@ -31,10 +32,14 @@ async def rig(settings):
     exchange = await channel.get_exchange(settings.broker_name("hotline.events"))
     calls: list[str] = []
     failures: dict[str, int] = {}
+    early: dict[str, int] = {}
 
     async def knocked(session, envelope):
         who = envelope.data["who"]
         calls.append(who)
+        if early.get(who, 0) > 0:
+            early[who] -= 1
+            raise NotYetKnown(f"{who}'s house")
         if failures.get(who, 0) > 0:
             failures[who] -= 1
             raise RuntimeError(f"{who} is not home")
@@ -46,7 +51,7 @@ async def rig(settings):
         await exchange.publish(aio_pika.Message(orjson.dumps(envelope.model_dump(mode="json"))),
                                routing_key="test.knocked")
 
-    yield {"publish": publish, "calls": calls, "failures": failures, "db": db, "spec": spec,
+    yield {"publish": publish, "calls": calls, "failures": failures, "early": early, "db": db, "spec": spec,
            "channel": channel, "consumer": consumer}
     await consumer.stop()
     await connection.close()
@@ -78,6 +83,16 @@ async def test_a_failing_handler_is_retried_and_its_effect_kept_once(rig):
     assert await wait_until(lambda: _async(rig["calls"].count("bob") == 3))
     envelope_processed = rig["calls"].count("bob")
     assert envelope_processed == 3
+
+
+async def test_an_expected_race_is_one_warning_line_and_a_retry(rig):
+    rig["early"]["erin"] = 1
+    with structlog.testing.capture_logs() as logs:
+        await rig["publish"](Knocked(who="erin").envelope(producer="test"))
+        assert await wait_until(lambda: _async(rig["calls"].count("erin") == 2))
+    about_erin = [e for e in logs if e.get("event_type") == "test.knocked"]
+    assert [(e["event"], e["log_level"]) for e in about_erin] == [("consumer.not_yet_known", "warning")]
+    assert about_erin[0]["waiting_for"] == "erin's house" and "exc_info" not in about_erin[0]
 
 
 async def test_a_message_that_keeps_failing_goes_to_the_dead_queue_without_blocking(rig):

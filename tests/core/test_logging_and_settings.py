@@ -28,6 +28,18 @@ def test_every_log_line_is_masked(capsys):
     assert lines[0]["phone"] == "138****5678" and lines[0]["service"] == "test"
 
 
+def test_a_person_at_a_terminal_reads_lines_not_json(capsys):
+    configure_logging("INFO", "test", fmt="console")
+    structlog.get_logger().warning("consumer.not_yet_known", phone="13812345678")
+    line = capsys.readouterr().out.strip()
+    assert "consumer.not_yet_known" in line and "138****5678" in line
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(line)
+    configure_logging("INFO", "test", fmt="auto")  # a pipe, as under pytest: JSON
+    structlog.get_logger().info("ticket.created")
+    assert json.loads(capsys.readouterr().out)["event"] == "ticket.created"
+
+
 def test_production_refuses_default_secrets():
     with pytest.raises(ValidationError, match="JWT_SECRET"):
         Settings(env="production")
