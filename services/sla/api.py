@@ -9,6 +9,7 @@ from services.core.auth import Role, require
 from services.core.deps import CallerDep, SessionDep
 from services.core.problems import field_error
 from services.sla import access, calendars, policies, views
+from services.sla.reports import YEARS
 from services.sla.schemas import (
     CalendarNoticeIn,
     CalendarYearOut,
@@ -19,7 +20,8 @@ from services.sla.schemas import (
 )
 
 router = APIRouter(prefix="/v1")
-Year = Annotated[int, Path(ge=2000, le=2100, description="年份")]
+Year = Annotated[int, Path(ge=YEARS[0], le=YEARS[1], description="年份")]
+TicketRef = Annotated[str, Path(max_length=36, pattern=r"^[0-9A-Za-z-]+$", description="工单编号或 ID")]
 
 
 @router.get("/calendar/deadline", response_model=DeadlineOut, tags=["calendar"])
@@ -31,6 +33,8 @@ async def deadline(
 ):
     """The deadline after N working days (official calendar) or N clock hours."""
     access.staff(principal)
+    if not YEARS[0] <= start.year <= YEARS[1]:
+        raise field_error("start", f"年份应在 {YEARS[0]} 至 {YEARS[1]} 之间")
     if (working_days is None) == (hours is None):
         raise field_error("working_days", "working_days 与 hours 须且只能填写其一")
     calendar = await calendars.load(session)
@@ -80,7 +84,7 @@ async def _policies(session) -> dict:
 
 
 @router.get("/tickets/{ticket}/sla", response_model=TicketSlaOut, tags=["tickets"])
-async def ticket_sla(ticket: str, session: SessionDep, principal: CallerDep, request: Request):
+async def ticket_sla(ticket: TicketRef, session: SessionDep, principal: CallerDep, request: Request):
     """A ticket's clocks: deadlines, time left, state, warnings sent."""
     rows = await views.ticket_clocks(session, ticket)
     if not rows:

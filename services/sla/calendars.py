@@ -52,6 +52,8 @@ def check_notice(year: int, holidays: list[date], workdays: list[date]) -> None:
         for index, day in enumerate(days):
             if not first <= day <= last:
                 raise field_error(f"{field}.{index}", f"{day} 不在 {year} 年的放假安排范围内")
+            if day in days[:index]:
+                raise field_error(f"{field}.{index}", f"{day} 重复出现")
     for index, day in enumerate(workdays):
         if day.weekday() < 5:
             raise field_error(f"workdays.{index}", f"{day} 是工作日（周一至周五），无需调休上班")

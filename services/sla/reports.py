@@ -16,6 +16,7 @@ from services.sla.access import Scope
 from services.sla.stats import Period, scope_filters
 
 TOP = 10
+YEARS = (2000, 2100)  # the years the working calendar and the reports cover
 WORST = 5
 RATES = ("response_rate", "on_time_rate", "resolution_rate", "satisfaction_rate")
 TICKETS_SQL = "FROM sla.tickets t WHERE created_at >= :start AND created_at < :end {filters}"
@@ -29,11 +30,18 @@ def local_day(day: date) -> datetime:
     return datetime.combine(day, time(), TZ)
 
 
+def _year(digits: str) -> int:
+    """A report's year, refused (ValueError) outside the years the calendar covers."""
+    if not YEARS[0] <= int(digits) <= YEARS[1]:
+        raise ValueError(digits)
+    return int(digits)
+
+
 def week_period(week: str) -> Period:
     """2026-W47 → Monday 00:00 to the next Monday 00:00 (Asia/Shanghai); 422 if malformed."""
     match = re.fullmatch(r"(\d{4})-W(\d{2})", week)
     try:
-        monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
+        monday = date.fromisocalendar(_year(match[1]), int(match[2]), 1)
     except (TypeError, ValueError):
         raise field_error("week", "应为 ISO 周，如 2026-W47") from None
     return Period(local_day(monday), local_day(monday + timedelta(days=7)), week)
@@ -43,7 +51,7 @@ def month_period(month: str) -> Period:
     """2026-11 → the month in Asia/Shanghai; 422 if malformed."""
     match = re.fullmatch(r"(\d{4})-(\d{2})", month)
     try:
-        first = date(int(match[1]), int(match[2]), 1)
+        first = date(_year(match[1]), int(match[2]), 1)
     except (TypeError, ValueError):
         raise field_error("month", "应为年月，如 2026-11") from None
     following = date(first.year + first.month // 12, first.month % 12 + 1, 1)

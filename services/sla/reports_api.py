@@ -11,11 +11,15 @@ from services.core.problems import field_error
 from services.core.workdays import TZ
 from services.sla import labels, reports, stats
 from services.sla.access import stats_scope
+from services.sla.schemas import NO_NUL
 from services.sla.stats import Period
 
 router = APIRouter(prefix="/v1")
 MAX_DAYS = 366 * 3
-Unit = Annotated[str | None, Query(max_length=40, description="单位代码")]
+# The years the working calendar and the reports cover.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+Unit = Annotated[str | None, Query(max_length=40, pattern=NO_NUL, description="单位代码")]
+Day = Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY)]
 Region = Annotated[str | None, Query(pattern=r"^\d{6}$", description="县（市）或州的行政区划代码")]
 
 
@@ -23,8 +27,8 @@ Region = Annotated[str | None, Query(pattern=r"^\d{6}$", description="县（市�
 async def get_stats(
     session: SessionDep, principal: CallerDep, request: Request, unit: Unit = None,
     region: Region = None,
-    from_: Annotated[date | None, Query(alias="from", description="起始日期（含）")] = None,
-    to: Annotated[date | None, Query(description="截止日期（含）")] = None,
+    from_: Annotated[Day, Query(alias="from", description="起始日期（含，2000 至 2100 年）")] = None,
+    to: Annotated[Day, Query(description="截止日期（含，2000 至 2100 年）")] = None,
 ):
     """响应率, 按时办结率, 解决率, 满意率 and the counts, per unit and per county."""
     scope = stats_scope(principal, unit, region)
@@ -60,7 +64,8 @@ Format = Annotated[str | None, Query(pattern="^(json|html)$", description="json�
 
 @router.get("/reports/weekly", tags=["stats"])
 async def weekly(session: SessionDep, principal: CallerDep, request: Request,
-                 week: Annotated[str | None, Query(description="ISO 周，如 2026-W47")] = None,
+                 week: Annotated[str | None, Query(pattern=r"^\d{4}-W\d{2}$",
+                                                   description="ISO 周，如 2026-W47")] = None,
                  unit: Unit = None, region: Region = None, format: Format = None):
     """周报: hot categories and places, the rates per county, the worst units (JSON or HTML)."""
     if week is None:
@@ -72,7 +77,8 @@ async def weekly(session: SessionDep, principal: CallerDep, request: Request,
 
 @router.get("/reports/monthly", tags=["stats"])
 async def monthly(session: SessionDep, principal: CallerDep, request: Request,
-                  month: Annotated[str | None, Query(description="年月，如 2026-11")] = None,
+                  month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$",
+                                                    description="年月，如 2026-11")] = None,
                   unit: Unit = None, region: Region = None, format: Format = None):
     """月报: the same analysis over a calendar month (JSON or HTML)."""
     month = month or f"{request.app.state.now().astimezone(TZ):%Y-%m}"

@@ -7,6 +7,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ClockKind = Literal["response", "completion"]
 SlaClass = Literal["urgent", "normal", "complex", "consult"]
+# PostgreSQL text cannot hold a NUL character.
+NO_NUL = r"^[^\x00]*$"
 
 
 class Strict(BaseModel):
@@ -28,7 +30,7 @@ class CalendarNoticeIn(Strict):
     holidays: list[date] = Field(default_factory=list, max_length=366,
                                  description="放假日期（至少列出落在周一至周五的放假日）")
     workdays: list[date] = Field(default_factory=list, max_length=366, description="调休上班日期（周末）")
-    note: str | None = Field(None, max_length=200, description="来源，如「国办发明电〔2026〕X 号」")
+    note: str | None = Field(None, max_length=200, pattern=NO_NUL, description="来源，如「国办发明电〔2026〕X 号」")
 
 
 class CalendarYearOut(BaseModel):
