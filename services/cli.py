@@ -122,6 +122,34 @@ def procfile() -> None:
         typer.echo(f"{name}: python -m services.cli serve {name} --port {PORTS[name]}")
 
 
+@app.command("dead-letters")
+def dead_letters_command(service: str,
+                         replay: bool = typer.Option(False, help="send them back to their queue"),
+                         event_id: list[str] = typer.Option(None, help="only these events")) -> None:
+    """List a service's dead letters, or replay them once their cause is fixed."""
+    from services.core import dead_letters
+    from services.core.runtime import Broker
+
+    settings = get_settings()
+    specs = getattr(importlib.import_module(f"services.{service}.app"), "queue_specs", lambda _: [])(settings)
+
+    async def run() -> list:
+        broker = Broker(settings.amqp_url, settings.broker_namespace)
+        channel = await (await broker.connect()).channel()
+        found = []
+        for spec in specs:
+            if replay:
+                found += await dead_letters.replay(channel, spec, set(event_id) if event_id else None)
+            else:
+                found += await dead_letters.listed(channel, spec)
+        await broker.close()
+        return found
+
+    for line in asyncio.run(run()):
+        typer.echo(f"replayed {line}" if replay else
+                   f"{line['queue']}  {line['event_id']}  {line['type']}  attempts={line['attempts']}")
+
+
 @app.command()
 def supervise(procfile: str = typer.Argument(..., help="a Procfile: `name: command` lines")) -> None:
     """Run every process of a Procfile; restart one that dies (with backoff), keep the rest."""

@@ -15,7 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from services.core import problems
+from services.core import dead_letters, problems
 from services.core.db import Database
 from services.core.logging import configure_logging
 from services.core.metrics import HTTP_REQUESTS
@@ -173,6 +173,7 @@ def create_service_app(*, name: str, settings: Settings, routers: Sequence[APIRo
     for kind in UNREACHABLE:
         app.add_exception_handler(kind, _unreachable)
     app.include_router(health_router())
+    app.include_router(dead_letters.router)
     for router in routers:
         app.include_router(router)
     app.add_middleware(EdgeMiddleware, service=name, max_body=max_body)

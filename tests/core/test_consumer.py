@@ -8,6 +8,7 @@ import pytest
 import structlog
 from sqlalchemy import func, select
 
+from services.core import dead_letters as dead_letters_of
 from services.core.broker import QueueSpec, declare_queue
 from services.core.consumer import Consumer, NotYetKnown, wait_until
 from services.core.db import Database
@@ -52,6 +53,7 @@ async def rig(settings):
                                routing_key="test.knocked")
 
     yield {"publish": publish, "calls": calls, "failures": failures, "early": early, "db": db, "spec": spec,
+           "connection": connection,
            "channel": channel, "consumer": consumer}
     await consumer.stop()
     await connection.close()
@@ -104,6 +106,39 @@ async def test_a_message_that_keeps_failing_goes_to_the_dead_queue_without_block
     [dead] = await dead_letters(rig)
     assert rig["calls"].count("carol") == 3  # first try and two retries
     assert orjson.loads(dead.body)["data"]["who"] == "carol"
+
+
+async def test_a_dead_letter_is_listed_and_replayed_once_its_cause_is_fixed(rig):
+    rig["failures"]["frank"] = 99
+    envelope = Knocked(who="frank").envelope(producer="test")
+    await rig["publish"](envelope)
+    seen = {}
+
+    async def dead_and_listed() -> bool:
+        channel = await rig["connection"].channel()
+        try:
+            seen["listed"] = await dead_letters_of.listed(channel, rig["spec"])
+        finally:
+            await channel.close()
+        return bool(seen["listed"])
+
+    assert await wait_until(dead_and_listed, timeout=20)
+    [entry] = seen["listed"]
+    assert (entry["event_id"], entry["type"]) == (str(envelope.id), "test.knocked")
+    assert rig["calls"].count("frank") == 3
+    rig["failures"]["frank"] = 0  # the cause is fixed
+    channel = await rig["connection"].channel()
+    try:
+        assert await dead_letters_of.replay(channel, rig["spec"]) == [str(envelope.id)]
+    finally:
+        await channel.close()
+    assert await wait_until(lambda: _async(rig["calls"].count("frank") == 4))
+    assert await processed_count(rig["db"], envelope.id) == 1
+    channel = await rig["connection"].channel()
+    try:
+        assert await dead_letters_of.listed(channel, rig["spec"]) == []
+    finally:
+        await channel.close()
 
 
 async def test_an_unreadable_message_is_dead_lettered(rig):
