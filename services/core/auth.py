@@ -9,6 +9,10 @@ from fastapi import Request
 
 from services.core.problems import Problem
 
+# Tokens are for this platform's services only: one signed for another system with the same
+# secret (a shared vault, a copy-paste) is refused.
+AUDIENCE = "hotline"
+
 
 class Role(StrEnum):
     citizen = "citizen"
@@ -42,7 +46,8 @@ class Principal:
 def issue_token(principal: Principal, secret: str, ttl_seconds: int) -> str:
     """A signed HS256 token carrying the principal."""
     now = int(time.time())
-    claims = {"sub": principal.subject, "role": principal.role.value, "iat": now, "exp": now + ttl_seconds}
+    claims = {"sub": principal.subject, "role": principal.role.value, "iat": now, "exp": now + ttl_seconds,
+              "aud": AUDIENCE}
     for key in ("unit", "region", "phone"):
         if getattr(principal, key):
             claims[key] = getattr(principal, key)
@@ -52,7 +57,8 @@ def issue_token(principal: Principal, secret: str, ttl_seconds: int) -> str:
 def read_token(token: str, secret: str) -> Principal:
     """The principal of a valid token; a 401 problem otherwise."""
     try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["exp", "sub"]})
+        claims = jwt.decode(token, secret, algorithms=["HS256"], audience=AUDIENCE,
+                            options={"require": ["exp", "sub", "aud"]})
         return Principal(claims["sub"], Role(claims["role"]), claims.get("unit"),
                          claims.get("region"), claims.get("phone"))
     except (jwt.PyJWTError, KeyError, ValueError):
