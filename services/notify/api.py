@@ -35,11 +35,11 @@ Provider = Literal["aliyun", "tencent", "wechat"]
 async def list_messages(
     session: SessionDep,
     principal: CallerDep,
-    ticket: Annotated[str | None, Query(max_length=32)] = None,
+    ticket: Annotated[str | None, Query(max_length=32, pattern=r"^[0-9A-Za-z-]+$")] = None,
     phone: Annotated[str | None, Query(pattern=r"^\+?\d{5,15}$")] = None,
     status: Status | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ):
     """Messages of a ticket or phone, or in a status (`failed` is what needs a person)."""
     require(principal, *READERS)

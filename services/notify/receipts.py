@@ -6,7 +6,7 @@ WeChat posts `subscribe_msg_sent_event` to the mini-program's message push URL.
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 import structlog
 from sqlalchemy import select, update
@@ -45,6 +45,13 @@ class BadReceipt(ValueError):
 
 def parse(provider: str, body) -> list[Receipt]:
     """The receipts in one push; BadReceipt when its shape is wrong."""
+    found = _parse(provider, body)
+    if any("\x00" in value for receipt in found for value in astuple(receipt) if isinstance(value, str)):
+        raise BadReceipt("含有空字符（\\u0000）")
+    return found
+
+
+def _parse(provider: str, body) -> list[Receipt]:
     try:
         if provider == "wechat":
             return _wechat(body)
@@ -145,11 +152,11 @@ async def apply(
         await _set(session, row.id, status="delivered", delivered_at=now)
     elif row.channel == "wechat" and await store.add_fallback(session, row, sign_name=sign_name):
         await _set(
-            session, row.id, status="fallback", error_code=receipt.code, error_text=receipt.text
+            session, row.id, status="fallback", error_code=receipt.code[:64], error_text=receipt.text
         )
     else:
         await _set(
-            session, row.id, status="failed", error_code=receipt.code, error_text=receipt.text
+            session, row.id, status="failed", error_code=receipt.code[:64], error_text=receipt.text
         )
         failed = NotifyFailed(
             **store.event_data(row), error_code=receipt.code, error=receipt.text[:200]

@@ -2,12 +2,16 @@
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Status = Literal["queued", "sending", "sent", "delivered", "failed", "deferred", "fallback"]
 Channel = Literal["sms", "wechat"]
+# PostgreSQL text and jsonb cannot hold a NUL character.
+NO_NUL = r"^[^\x00]*$"
+Name = Annotated[str, Field(min_length=1, max_length=64, pattern=NO_NUL)]
+Expression = Annotated[str, Field(max_length=300, pattern=NO_NUL)]
 
 
 class MessageOut(BaseModel):
@@ -41,12 +45,12 @@ class TemplateIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    code: str | None = Field(None, min_length=1, max_length=64)
-    body: str | None = Field(None, min_length=1, max_length=300)
-    params: dict[str, str] | None = None
-    template_id: str | None = Field(None, min_length=1, max_length=64)
-    page: str | None = Field(None, max_length=200)
-    data: dict[str, str] | None = None
+    code: Name | None = None
+    body: str | None = Field(None, min_length=1, max_length=300, pattern=NO_NUL)
+    params: dict[Name, Expression] | None = Field(None, max_length=30)
+    template_id: Name | None = None
+    page: str | None = Field(None, max_length=200, pattern=NO_NUL)
+    data: dict[Name, Expression] | None = Field(None, max_length=30)
 
 
 class TemplateOut(BaseModel):

@@ -45,7 +45,7 @@ def check(template: Template) -> None:
     for field, source in sources.items():
         try:
             render_value(source, SAMPLE)
-        except (TemplateError, TypeError, ValueError) as exc:
+        except (TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as exc:
             raise field_error(field, f"模板无法渲染：{exc}") from None
 
 

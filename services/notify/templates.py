@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import StrictUndefined
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from services.notify.providers.base import SmsMessage, WechatMessage
@@ -130,7 +131,18 @@ def format_duration(value: float | timedelta) -> str:
     return f"{minutes}分钟"
 
 
-_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+class _Environment(SandboxedEnvironment):
+    """The sandbox, also refusing arithmetic that would take the process's time or memory."""
+
+    intercepted_binops = frozenset({"**", "*"})
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**" or any(isinstance(v, str | list | tuple) for v in (left, right)):
+            raise SecurityError(f"模板中不允许此运算（{operator}）")
+        return super().call_binop(context, operator, left, right)
+
+
+_ENV = _Environment(undefined=StrictUndefined, autoescape=False)
 _ENV.filters.update(dt=format_short_time, wxtime=format_wechat_time, duration=format_duration)
 
 
