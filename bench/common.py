@@ -107,13 +107,20 @@ async def remove_broker_names(settings: Settings, extra_queues=()) -> None:
 
 
 def start_service(service: str, settings: Settings, port: int, extra_env: dict | None = None,
-                  *, nice: int = 0):
-    """Run one service as its own process, the way production does (`nice`: lower CPU weight)."""
+                  *, nice: int = 0, log_dir: Path | None = None):
+    """Run one service as its own process, the way production does (`nice`: lower CPU weight;
+    `log_dir`: its output in `<service>.log` there instead of the caller's)."""
     env = {**os.environ, "DATABASE_URL": settings.database_url, "AMQP_URL": settings.amqp_url,
            "BROKER_NAMESPACE": settings.broker_namespace, "LOG_LEVEL": "WARNING",
            **(extra_env or {})}
-    return subprocess.Popen([sys.executable, "-m", "services.cli", "serve", service, "--port", str(port)],
-                            env=env, preexec_fn=(lambda: os.nice(nice)) if nice else None)
+    output = open(log_dir / f"{service}.log", "ab") if log_dir else None
+    process = subprocess.Popen(
+        [sys.executable, "-m", "services.cli", "serve", service, "--port", str(port)], env=env,
+        preexec_fn=(lambda: os.nice(nice)) if nice else None, stdout=output,
+        stderr=subprocess.STDOUT if output else None)
+    if output:
+        output.close()  # the child has its own copy
+    return process
 
 
 async def wait_ready(port: int, timeout: float = 90.0) -> None:
@@ -131,9 +138,10 @@ async def wait_ready(port: int, timeout: float = 90.0) -> None:
 
 @asynccontextmanager
 async def services_running(settings: Settings, ports: dict[str, int], env: dict,
-                           ready_timeout: float = 90.0):
+                           ready_timeout: float = 90.0, log_dir: Path | None = None):
     """Each named service as its own process on its port; stopped (and waited for) afterwards."""
-    processes = [start_service(name, settings, port, env) for name, port in ports.items()]
+    processes = [start_service(name, settings, port, env, log_dir=log_dir)
+                 for name, port in ports.items()]
     try:
         await asyncio.gather(*(wait_ready(port, timeout=ready_timeout) for port in ports.values()))
         yield processes

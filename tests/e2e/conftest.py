@@ -61,9 +61,11 @@ async def platform(e2e_settings, providers, tmp_path_factory):
     env = _env(settings, ports, s3, providers)
     await asyncio.to_thread(_cli, settings, env, "topology")
     await asyncio.to_thread(_cli, settings, env, "seed")
+    logs = tmp_path_factory.mktemp("logs")
     try:
-        async with services_running(settings, ports, env):
-            yield {"ports": ports, "env": env, "settings": settings,
+        # Every line the five write, at INFO, kept for the personal-data scan at the end.
+        async with services_running(settings, ports, {**env, "LOG_LEVEL": "INFO"}, log_dir=logs):
+            yield {"ports": ports, "env": env, "settings": settings, "logs": logs,
                    "cli": lambda *args: _cli(settings, env, *args)}
     finally:
         s3.stop()

@@ -1,6 +1,7 @@
 """The real story, end to end: a citizen's report from login to archive, across five processes."""
 
 import asyncio
+import re
 from collections import Counter
 from datetime import datetime
 
@@ -206,3 +207,17 @@ async def messages(story: Story, number: str) -> list[dict]:
                                               headers=story.tokens["center-532622"])
     assert response.status_code == 200, response.text
     return response.json()
+
+
+# A mainland mobile number or an 18-character ID number, unmasked.
+PERSONAL = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)|(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
+
+
+def test_no_phone_or_id_number_in_any_log_line(platform):
+    """After the story (tests run in file order): every line the five services wrote, at INFO."""
+    logs = sorted(platform["logs"].glob("*.log"))
+    assert [log.stem for log in logs] == ["intake", "media", "notify", "routing", "sla"]
+    lines = [line for log in logs for line in log.read_text(errors="replace").splitlines()]
+    assert len(lines) > 20, "the services wrote (almost) nothing: is the scan looking elsewhere?"
+    leaked = [line[:200] for line in lines if PERSONAL.search(line)]
+    assert not leaked, leaked[:5]
