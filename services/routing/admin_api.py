@@ -1,12 +1,15 @@
 """The directory, categories and rules: admins change them, every staff member may read them."""
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
 
 from services.core.auth import Principal, Role, require
 from services.core.deps import CallerDep, SessionDep
 from services.core.problems import Problem, field_error
 from services.routing import rule_store
 from services.routing.access import require_staff
+from services.routing.directory import UnitKind
 from services.routing.directory_store import (
     get_category,
     get_unit,
@@ -17,6 +20,10 @@ from services.routing.directory_store import (
     units_by_code,
 )
 from services.routing.schemas import (
+    CATEGORY_CODE,
+    REGION,
+    REGION_PREFIX,
+    UNIT_CODE,
     CategoryIn,
     CategoryOut,
     CategoryPatch,
@@ -29,6 +36,10 @@ from services.routing.schemas import (
 )
 
 router = APIRouter(prefix="/v1", tags=["directory"])
+UnitCodePath = Annotated[str, Path(pattern=UNIT_CODE)]
+CategoryPath = Annotated[str, Path(pattern=CATEGORY_CODE, max_length=64)]
+RuleId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+SAME_RULE = "同一分类、地区和牵头单位的规则"
 
 
 def _admin(principal: Principal) -> None:
@@ -50,15 +61,16 @@ def _exists(what: str) -> Problem:
 
 
 @router.get("/units", response_model=list[UnitOut])
-async def units(session: SessionDep, principal: CallerDep, region_code: str | None = None,
-                kind: str | None = None, active: bool | None = None):
+async def units(session: SessionDep, principal: CallerDep,
+                region_code: Annotated[str | None, Query(pattern=REGION)] = None,
+                kind: UnitKind | None = None, active: bool | None = None):
     """Handling units, command centers and administrative divisions."""
     require_staff(principal)
     return await list_units(session, region_code=region_code, kind=kind, active=active)
 
 
 @router.get("/units/{code}", response_model=UnitOut)
-async def unit(code: str, session: SessionDep, principal: CallerDep):
+async def unit(code: UnitCodePath, session: SessionDep, principal: CallerDep):
     """One unit with its notification contacts."""
     require_staff(principal)
     return _found(await get_unit(session, code), "单位")
@@ -75,7 +87,8 @@ async def create_unit(body: UnitIn, session: SessionDep, principal: CallerDep):
 
 
 @router.patch("/units/{code}", response_model=UnitOut)
-async def update_unit(code: str, body: UnitPatch, session: SessionDep, principal: CallerDep):
+async def update_unit(code: UnitCodePath, body: UnitPatch, session: SessionDep,
+                      principal: CallerDep):
     """Change a unit's name, place, contacts or active flag."""
     _admin(principal)
     current = _found(await get_unit(session, code), "单位")
@@ -85,7 +98,7 @@ async def update_unit(code: str, body: UnitPatch, session: SessionDep, principal
 
 
 @router.delete("/units/{code}", response_model=UnitOut)
-async def deactivate_unit(code: str, session: SessionDep, principal: CallerDep):
+async def deactivate_unit(code: UnitCodePath, session: SessionDep, principal: CallerDep):
     """停用: a unit leaves routing but keeps its history."""
     _admin(principal)
     current = _found(await get_unit(session, code), "单位")
@@ -105,7 +118,7 @@ async def categories(session: SessionDep, principal: CallerDep, active: bool | N
 
 
 @router.get("/categories/{code}", response_model=CategoryOut)
-async def category(code: str, session: SessionDep, principal: CallerDep):
+async def category(code: CategoryPath, session: SessionDep, principal: CallerDep):
     """One category."""
     require_staff(principal)
     return _found(await get_category(session, code), "分类")
@@ -124,7 +137,7 @@ async def create_category(body: CategoryIn, session: SessionDep, principal: Call
 
 
 @router.patch("/categories/{code}", response_model=CategoryOut)
-async def update_category(code: str, body: CategoryPatch, session: SessionDep,
+async def update_category(code: CategoryPath, body: CategoryPatch, session: SessionDep,
                           principal: CallerDep):
     """Change a category's name, urgency, time class or active flag."""
     _admin(principal)
@@ -133,7 +146,7 @@ async def update_category(code: str, body: CategoryPatch, session: SessionDep,
 
 
 @router.delete("/categories/{code}", response_model=CategoryOut)
-async def deactivate_category(code: str, session: SessionDep, principal: CallerDep):
+async def deactivate_category(code: CategoryPath, session: SessionDep, principal: CallerDep):
     """停用: no longer suggested nor accepted for dispatch."""
     _admin(principal)
     current = _found(await get_category(session, code), "分类")
@@ -141,8 +154,10 @@ async def deactivate_category(code: str, session: SessionDep, principal: CallerD
 
 
 @router.get("/rules", response_model=list[RuleOut])
-async def rules(session: SessionDep, principal: CallerDep, category: str | None = None,
-                region_prefix: str | None = None, lead: str | None = None):
+async def rules(session: SessionDep, principal: CallerDep,
+                category: Annotated[str | None, Query(pattern=CATEGORY_CODE, max_length=64)] = None,
+                region_prefix: Annotated[str | None, Query(pattern=REGION_PREFIX)] = None,
+                lead: Annotated[str | None, Query(pattern=UNIT_CODE)] = None):
     """Routing rules: which units a category goes to in a place."""
     require_staff(principal)
     return await rule_store.list_rules(session, category=category, region_prefix=region_prefix,
@@ -150,7 +165,7 @@ async def rules(session: SessionDep, principal: CallerDep, category: str | None 
 
 
 @router.get("/rules/{rule_id}", response_model=RuleOut)
-async def rule(rule_id: int, session: SessionDep, principal: CallerDep):
+async def rule(rule_id: RuleId, session: SessionDep, principal: CallerDep):
     """One rule."""
     require_staff(principal)
     return _found(await rule_store.get_rule(session, rule_id), "规则")
@@ -164,23 +179,25 @@ async def create_rule(body: RuleIn, session: SessionDep, principal: CallerDep):
     created = await rule_store.create_rule(session, body.model_dump(),
                                            [c.model_dump() for c in body.co])
     if created is None:
-        raise _exists("同一分类、地区和牵头单位的规则")
+        raise _exists(SAME_RULE)
     return created
 
 
 @router.patch("/rules/{rule_id}", response_model=RuleOut)
-async def update_rule(rule_id: int, body: RulePatch, session: SessionDep, principal: CallerDep):
+async def update_rule(rule_id: RuleId, body: RulePatch, session: SessionDep, principal: CallerDep):
     """Change a rule; `co`, when given, replaces its co units."""
     _admin(principal)
     current = _found(await rule_store.get_rule(session, rule_id), "规则")
     changes = body.model_dump(exclude_unset=True)
     await _check_rule(session, {**current, **changes})
+    if await rule_store.same_key(session, {**current, **changes}) not in (None, rule_id):
+        raise _exists(SAME_RULE)
     co = [c.model_dump() for c in body.co] if body.co is not None else None
     return await rule_store.update_rule(session, rule_id, changes, co)
 
 
 @router.delete("/rules/{rule_id}", status_code=204)
-async def delete_rule(rule_id: int, session: SessionDep, principal: CallerDep):
+async def delete_rule(rule_id: RuleId, session: SessionDep, principal: CallerDep):
     """Remove a rule."""
     _admin(principal)
     if not await rule_store.delete_rule(session, rule_id):

@@ -1,8 +1,8 @@
 """Routing's HTTP routes for dispatchers, agents and units: thin, the rules live in service.py."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from services.core.auth import require
 from services.core.deps import CallerDep, SessionDep
@@ -11,6 +11,8 @@ from services.routing import assignments, service, ticket_store
 from services.routing.access import CLASSIFIERS, DISPATCHERS, TICKET_READERS, queue_of, ticket_for
 from services.routing.directory_store import get_unit
 from services.routing.schemas import (
+    TICKET,
+    UNIT_CODE,
     AssignmentOut,
     ClassifyIn,
     ClassifyOut,
@@ -21,10 +23,11 @@ from services.routing.views import classify_view, duplicates_view
 
 router = APIRouter(prefix="/v1")
 State = Literal["active", "returned", "transferred", "closed", "all"]
+TicketRef = Annotated[str, Path(pattern=TICKET, description="工单编号或 id")]
 
 
 @router.post("/tickets/{ticket}/dispatch", response_model=list[AssignmentOut], tags=["dispatch"])
-async def dispatch(ticket: str, body: DispatchIn, session: SessionDep, principal: CallerDep):
+async def dispatch(ticket: TicketRef, body: DispatchIn, session: SessionDep, principal: CallerDep):
     """派单 / 改派: a ticket's lead and co units (by id or number); returns who holds it now."""
     found = ticket_for(principal, await ticket_store.find(session, ticket, lock=True), *DISPATCHERS)
     await service.dispatch(session, found, body, principal)
@@ -33,14 +36,14 @@ async def dispatch(ticket: str, body: DispatchIn, session: SessionDep, principal
 
 @router.get("/tickets/{ticket}/assignments", response_model=list[AssignmentOut],
             tags=["dispatch"])
-async def ticket_assignments(ticket: str, session: SessionDep, principal: CallerDep):
+async def ticket_assignments(ticket: TicketRef, session: SessionDep, principal: CallerDep):
     """Every unit that has held a ticket, and how it let go: its routing history."""
     found = ticket_for(principal, await ticket_store.find(session, ticket), *TICKET_READERS)
     return await assignments.of_ticket(session, found["id"])
 
 
 @router.get("/tickets/{ticket}/duplicates", response_model=DuplicatesOut, tags=["dispatch"])
-async def ticket_duplicates(ticket: str, session: SessionDep, principal: CallerDep):
+async def ticket_duplicates(ticket: TicketRef, session: SessionDep, principal: CallerDep):
     """Possible duplicates of a ticket, and whether it is a repeat or group complaint (会商)."""
     found = ticket_for(principal, await ticket_store.find(session, ticket), *TICKET_READERS)
     return await duplicates_view(session, found)
@@ -48,7 +51,7 @@ async def ticket_duplicates(ticket: str, session: SessionDep, principal: CallerD
 
 @router.get("/assignments", response_model=list[AssignmentOut], tags=["queues"])
 async def unit_queue(session: SessionDep, principal: CallerDep,
-                     unit: str | None = Query(None, max_length=40, description="默认：本单位"),
+                     unit: str | None = Query(None, pattern=UNIT_CODE, description="默认：本单位"),
                      state: State = "active",
                      limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)):
     """A unit's queue: handlers and leaders see their own unit, dispatchers their county's."""

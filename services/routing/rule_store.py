@@ -61,6 +61,14 @@ async def get_rule(session: AsyncSession, rule_id: int) -> dict | None:
     return {**row, "co": (await _co_units(session, [rule_id]))[rule_id]}
 
 
+async def same_key(session: AsyncSession, values: dict) -> int | None:
+    """The id of the rule with this category, region prefix, town and lead, if there is one."""
+    return await session.scalar(select(rules.c.id).where(
+        rules.c.category == values["category"], rules.c.region_prefix == values["region_prefix"],
+        rules.c.town_code.is_not_distinct_from(values["town_code"]),
+        rules.c.lead == values["lead"]))
+
+
 async def create_rule(session: AsyncSession, values: dict, co: list[dict]) -> dict | None:
     """A new rule; None when the same category, place and lead already have one."""
     row = {field: values[field] for field in RULE_FIELDS}

@@ -10,16 +10,24 @@ from services.routing.catalog import SlaClass, Urgency
 from services.routing.directory import UnitKind
 from services.routing.events import AssignmentReason, AssignmentRole, SuggestionOut
 
-PHONE = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
+# ASCII digits only: `\d` would also take other scripts' digits, which no region code has.
+PHONE = r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$"
 UNIT_CODE = r"^[A-Za-z0-9][A-Za-z0-9_-]{1,39}$"
 CATEGORY_CODE = r"^[a-z_]+(\.[a-z_]+)?$"
-REGION = r"^\d{6}$"
-TOWN = r"^\d{9}(\d{3})?$"
+REGION = r"^[0-9]{6}$"
+REGION_PREFIX = r"^[0-9]{2,6}$"
+TOWN = r"^[0-9]{9}([0-9]{3})?$"
+TICKET = r"^[A-Za-z0-9-]{1,40}$"
+# PostgreSQL text cannot hold NUL; names are one line, notes may span several.
+ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
+NO_NUL = r"^[^\x00]*$"
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, pattern=NO_NUL)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, pattern=ONE_LINE)]
 Phone = Annotated[str, StringConstraints(pattern=PHONE)]
-OpenId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+OpenId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=ONE_LINE)]
 UnitCode = Annotated[str, StringConstraints(pattern=UNIT_CODE)]
+CategoryCode = Annotated[str, StringConstraints(pattern=CATEGORY_CODE, max_length=64)]
 CoRole = Literal["responsible", "cooperating"]
 
 
@@ -46,19 +54,21 @@ class Strict(BaseModel):
 
 
 class UnitPatch(Strict):
-    name: Text | None = Field(None, min_length=1, max_length=100)
-    kind: UnitKind | None = None
+    """Only the fields given change; `parent: null` detaches a unit, other fields take no null."""
+
+    name: Name = Field(None, min_length=1, max_length=100)
+    kind: UnitKind = None
     parent: UnitCode | None = None
-    region_code: str | None = Field(None, pattern=REGION)
-    handler_phones: list[Phone] | None = Field(None, max_length=20)
-    handler_openids: list[OpenId] | None = Field(None, max_length=20)
-    leader_phones: list[Phone] | None = Field(None, max_length=20)
-    active: bool | None = None
+    region_code: str = Field(None, pattern=REGION)
+    handler_phones: list[Phone] = Field(None, max_length=20)
+    handler_openids: list[OpenId] = Field(None, max_length=20)
+    leader_phones: list[Phone] = Field(None, max_length=20)
+    active: bool = None
 
 
 class UnitIn(Strict):
     code: UnitCode
-    name: Text = Field(min_length=1, max_length=100)
+    name: Name = Field(min_length=1, max_length=100)
     kind: UnitKind
     parent: UnitCode | None = None
     region_code: str = Field(pattern=REGION, description="县级行政区划代码（6 位）")
@@ -73,17 +83,19 @@ class UnitOut(UnitIn):
 
 
 class CategoryPatch(Strict):
-    name: Text | None = Field(None, min_length=1, max_length=50)
-    urgency: Urgency | None = None
-    sla_class: SlaClass | None = None
+    """Only the fields given change; `statutory_days: null` clears it, others take no null."""
+
+    name: Name = Field(None, min_length=1, max_length=50)
+    urgency: Urgency = None
+    sla_class: SlaClass = None
     statutory_days: int | None = Field(None, ge=1, le=365)
-    active: bool | None = None
+    active: bool = None
 
 
 class CategoryIn(Strict):
     code: str = Field(pattern=CATEGORY_CODE, max_length=64,
                       description="a sub-category is `<parent>.<name>`")
-    name: Text = Field(min_length=1, max_length=50)
+    name: Name = Field(min_length=1, max_length=50)
     urgency: Urgency = "normal"
     sla_class: SlaClass = "normal"
     statutory_days: int | None = Field(None, ge=1, le=365, description="法定办理时限（工作日）")
@@ -109,13 +121,15 @@ def _distinct_co(lead: str | None, co: list[CoUnit] | None) -> None:
 
 
 class RulePatch(Strict):
-    category: str | None = Field(None, pattern=CATEGORY_CODE, max_length=64)
-    region_prefix: str | None = Field(None, pattern=r"^\d{2,6}$")
+    """Only the fields given change; `town_code: null` widens a rule, others take no null."""
+
+    category: CategoryCode = None
+    region_prefix: str = Field(None, pattern=REGION_PREFIX)
     town_code: str | None = Field(None, pattern=TOWN)
-    lead: UnitCode | None = None
-    co: list[CoUnit] | None = Field(None, max_length=10)
-    priority: int | None = Field(None, ge=-1000, le=1000)
-    active: bool | None = None
+    lead: UnitCode = None
+    co: list[CoUnit] = Field(None, max_length=10)
+    priority: int = Field(None, ge=-1000, le=1000)
+    active: bool = None
 
     @model_validator(mode="after")
     def _check_co(self):
@@ -125,7 +139,7 @@ class RulePatch(Strict):
 
 class RuleIn(Strict):
     category: str = Field(pattern=CATEGORY_CODE, max_length=64)
-    region_prefix: str = Field(pattern=r"^\d{2,6}$", description="行政区划代码前缀，如 532622")
+    region_prefix: str = Field(pattern=REGION_PREFIX, description="行政区划代码前缀，如 532622")
     town_code: str | None = Field(None, pattern=TOWN, description="只对该乡镇的工单生效")
     lead: UnitCode
     co: list[CoUnit] = Field(default_factory=list, max_length=10)

@@ -141,6 +141,21 @@ async def test_a_new_or_renamed_category_is_announced_with_its_name(routing, adm
      "co.0.unit_code"),
     ("patch", "/v1/rules/999999", {"priority": 1}, 404, None),
     ("delete", "/v1/rules/999999", None, 404, None),
+    # What a fuzzer sent: each once reached PostgreSQL and came back as a 500.
+    ("get", f"/v1/rules/{2**63}", None, 422, "rule_id"),
+    ("delete", f"/v1/rules/{2**63}", None, 422, "rule_id"),
+    ("patch", "/v1/rules/1", {"active": None}, 422, "active"),
+    ("patch", "/v1/units/532622-market", {"name": None}, 422, "name"),
+    ("patch", "/v1/categories/market", {"active": None}, 422, "active"),
+    ("post", "/v1/units", {**UNIT, "code": "532622-x", "name": "邮政\x00局"}, 422, "name"),
+    ("post", "/v1/units", {**UNIT, "code": "532622-x", "handler_openids": ["o\x00"]}, 422,
+     "handler_openids.0"),
+    ("post", "/v1/units", {**UNIT, "code": "532622-x", "region_code": "５３２６２２"}, 422,
+     "region_code"),
+    ("get", "/v1/units/532622%00", None, 422, "code"),
+    ("get", "/v1/categories/market%00", None, 422, "code"),
+    ("get", "/v1/rules?lead=532622%00", None, 422, "lead"),
+    ("get", "/v1/units?kind=%00", None, 422, "kind"),
 ])
 async def test_refused_changes(routing, admin, method, path, body, status, field):
     kwargs = {"json": body} if body is not None else {}
@@ -149,6 +164,22 @@ async def test_refused_changes(routing, admin, method, path, body, status, field
     assert response.headers["content-type"] == "application/problem+json"
     if field:
         assert response.json()["errors"][0]["field"] == field
+
+
+async def test_a_rule_changed_into_another_is_refused(routing, admin):
+    place = {"category": "other", "region_prefix": "532622", "town_code": "532622103"}
+    first = (await routing.post("/v1/rules", headers=admin,
+                                json={**place, "lead": "532622-market"})).json()
+    second = (await routing.post("/v1/rules", headers=admin,
+                                 json={**place, "lead": "532622-police"})).json()
+
+    clash = await routing.patch(f"/v1/rules/{second['id']}", headers=admin,
+                                json={"lead": "532622-market"})
+    for rule in (first, second):
+        await routing.delete(f"/v1/rules/{rule['id']}", headers=admin)
+
+    assert clash.status_code == 409 and clash.headers["content-type"] == "application/problem+json"
+    assert clash.json()["detail"] == "同一分类、地区和牵头单位的规则已存在"
 
 
 @pytest.mark.parametrize("role", [Role.dispatcher, Role.handler, Role.supervisor])
