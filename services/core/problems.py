@@ -11,6 +11,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 log = structlog.get_logger()
 
 PROBLEM = "application/problem+json"
+# Text PostgreSQL can store: any characters but NUL, which it refuses (a 500, were it let through).
+STORABLE_TEXT = r"^[^\x00]*$"
 
 _MESSAGES = {
     "missing": "必填项",
@@ -42,6 +44,7 @@ _MESSAGES = {
     "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
     "timezone_aware": "时间须带时区",
 }
+_PATTERN_MESSAGES = {STORABLE_TEXT: "不能包含空字符"}
 
 
 class Problem(Exception):
@@ -66,9 +69,11 @@ def field_error(field: str, message: str) -> Problem:
 
 
 def _translate(error: dict) -> dict:
-    location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "header")]
-    template = _MESSAGES.get(error.get("type", ""))
+    location = [str(part) for part in error.get("loc", ())]
+    if location and location[0] in ("body", "query", "path", "header", "cookie"):
+        location = location[1:]  # where it came from; a field may well be named `query`
     context = error.get("ctx") or {}
+    template = _PATTERN_MESSAGES.get(context.get("pattern")) or _MESSAGES.get(error.get("type", ""))
     if template:
         try:
             message = template.format(**context)

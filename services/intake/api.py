@@ -12,6 +12,7 @@ from services.intake import accounts, idempotency, service, submission
 from services.intake.access import caller, readable
 from services.intake.media import require_text_for_visuals
 from services.intake.schemas import (
+    MAX_OFFSET,
     CitizenTokenIn,
     EvaluationIn,
     Progress,
@@ -21,6 +22,7 @@ from services.intake.schemas import (
     TicketCreatedOut,
     TicketDetail,
     TicketIn,
+    TicketNumber,
     TicketOut,
     TokenOut,
 )
@@ -84,7 +86,7 @@ async def submit(body: TicketIn, session: SessionDep, submitter: SubmitterDep, r
 @router.get("/tickets", response_model=list[TicketOut], tags=["tickets"])
 async def list_tickets(session: SessionDep, principal: CallerDep,
                        mine: bool = True, limit: int = Query(20, ge=1, le=100),
-                       offset: int = Query(0, ge=0)):
+                       offset: int = Query(0, ge=0, le=MAX_OFFSET)):
     """我的诉求: the caller's own tickets, newest first."""
     if principal.role is not Role.citizen or not mine:
         raise Problem(403, "无权操作", "工作人员请使用工单队列接口")
@@ -93,14 +95,14 @@ async def list_tickets(session: SessionDep, principal: CallerDep,
 
 
 @router.get("/tickets/{number}", response_model=TicketDetail, tags=["tickets"])
-async def get_ticket(number: str, session: SessionDep, principal: SubmitterDep):
+async def get_ticket(number: TicketNumber, session: SessionDep, principal: SubmitterDep):
     """A ticket with its 流程跟踪 timeline."""
     ticket = readable(principal, await service.find(session, number))
     return await detail_view(session, ticket, principal)
 
 
 @router.get("/tickets/{number}/progress", response_model=Progress, tags=["tickets"])
-async def progress(number: str, session: SessionDep,
+async def progress(number: TicketNumber, session: SessionDep,
                    phone_last4: str = Query(pattern=r"^\d{4}$")):
     """Public progress query: the number and the last four digits of the contact phone."""
     ticket = await service.find(session, number)
@@ -110,7 +112,7 @@ async def progress(number: str, session: SessionDep,
 
 
 @router.post("/tickets/{number}/supplement", response_model=TicketDetail, tags=["tickets"])
-async def supplement(number: str, body: SupplementIn, session: SessionDep, principal: CallerDep,
+async def supplement(number: TicketNumber, body: SupplementIn, session: SessionDep, principal: CallerDep,
                      request: Request):
     """补充完善: the citizen completes a ticket marked 待完善."""
     require(principal, Role.citizen)
@@ -121,7 +123,7 @@ async def supplement(number: str, body: SupplementIn, session: SessionDep, princ
 
 
 @router.post("/tickets/{number}/evaluation", response_model=TicketDetail, tags=["tickets"])
-async def evaluation(number: str, body: EvaluationIn, session: SessionDep, principal: CallerDep,
+async def evaluation(number: TicketNumber, body: EvaluationIn, session: SessionDep, principal: CallerDep,
                      request: Request):
     """办理结果评价: resolved or not, and how satisfied."""
     require(principal, Role.citizen)

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from services.core.deps import CallerDep, SessionDep
 from services.core.problems import Problem
 from services.intake.models import saved_views
-from services.intake.schemas import Strict, Text
+from services.intake.schemas import RawText, Strict, Text
 
 router = APIRouter(prefix="/v1/me", tags=["staff"])
 MAX_VIEWS = 20
@@ -18,7 +18,7 @@ MAX_VIEWS = 20
 
 class SavedViewIn(Strict):
     name: Text = Field(min_length=1, max_length=40, description="视图名称，如「本周紧急」")
-    query: str = Field("", max_length=1000, description="工单列表的查询条件（URL 查询串）")
+    query: RawText = Field("", max_length=1000, description="工单列表的查询条件（URL 查询串）")
 
 
 def _staff(principal) -> str:

@@ -5,6 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
+from fastapi import Path
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -14,6 +15,7 @@ from pydantic import (
     model_validator,
 )
 
+from services.core.problems import STORABLE_TEXT
 from services.intake.statuses import Status
 
 MOBILE = r"^1[3-9]\d{9}$"
@@ -23,7 +25,13 @@ LAT_RANGE, LNG_RANGE = (3.0, 54.0), (73.0, 136.0)
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+TICKET_NUMBER = r"^[A-Za-z0-9]{1,32}$"
+UNIT_CODE = r"^[A-Za-z0-9_.-]{1,40}$"
+MAX_OFFSET = 100_000  # a list is paged through by filters long before this
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, pattern=STORABLE_TEXT)]
+RawText = Annotated[str, StringConstraints(pattern=STORABLE_TEXT)]
+TicketNumber = Annotated[str, Path(pattern=TICKET_NUMBER, description="工单号，如 WS20261123000123")]
 
 
 class Channel(StrEnum):
@@ -192,8 +200,8 @@ class CitizenTokenIn(Strict):
 
 
 class StaffTokenIn(Strict):
-    username: str = Field(min_length=1, max_length=80)
-    password: str = Field(min_length=1, max_length=200)
+    username: RawText = Field(min_length=1, max_length=80)
+    password: RawText = Field(min_length=1, max_length=200)
 
 
 class TokenOut(BaseModel):
@@ -266,7 +274,7 @@ class UrgencyIn(Strict):
 
 
 class MergeIn(Strict):
-    master_number: str = Field(min_length=8, max_length=32)
+    master_number: str = Field(min_length=8, max_length=32, pattern=TICKET_NUMBER)
 
 
 class ExtensionIn(Strict):

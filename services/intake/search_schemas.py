@@ -9,9 +9,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from starlette.datastructures import QueryParams
 
-from services.core.problems import validation_problem
+from services.core.problems import STORABLE_TEXT, validation_problem
 from services.intake.queues import QUEUES
-from services.intake.schemas import PHONE, Channel, TicketOut, TicketType, Urgency
+from services.intake.schemas import PHONE, UNIT_CODE, Channel, TicketOut, TicketType, Urgency
 from services.intake.statuses import Status
 
 TICKET_NUMBER = re.compile(r"^[A-Za-z]{1,8}\d{12,16}$")
@@ -46,7 +46,7 @@ class TicketQuery(BaseModel):
     status: list[Status] = Field(default_factory=list, max_length=len(Status))
     category: str | None = Field(None, pattern=r"^[a-z_]+(\.[a-z_]+)?$", max_length=64,
                                  description="分类代码；上级分类（municipal）含其下级（municipal.noise）")
-    unit: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]{1,40}$", description="承办单位之一")
+    unit: str | None = Field(None, pattern=UNIT_CODE, description="承办单位之一")
     region: str | None = Field(None, pattern=r"^\d{6}$", description="县（市）代码")
     town: str | None = Field(None, pattern=r"^\d{9}(\d{3})?$", description="乡镇（街道）代码")
     urgency: Urgency | None = None
@@ -56,7 +56,7 @@ class TicketQuery(BaseModel):
     created_to: date | None = Field(None, description="登记日期止（北京时间，含当日）")
     sla: SlaState | None = Field(None, description="按牵头单位的签收、办结时限")
     phone: str | None = Field(None, pattern=PHONE, description="联系电话（完全一致）")
-    q: str | None = Field(None, max_length=100,
+    q: str | None = Field(None, max_length=100, pattern=STORABLE_TEXT,
                           description=f"工单号（完全一致），或标题、内容包含的文字（至少 {MIN_TEXT} 个字）")
     queue: str | None = Field(None, description="工作台待办清单：" + "、".join(QUEUES))
     sort: Sort = Sort.created_desc

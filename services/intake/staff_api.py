@@ -13,7 +13,7 @@ from services.core.deps import CallerDep, SessionDep
 from services.core.problems import Problem
 from services.intake import actions, archive, events, service, unit_requests  # noqa: F401  (register actions)
 from services.intake.access import NOT_FOUND, readable
-from services.intake.schemas import TicketDetail, TicketOut
+from services.intake.schemas import MAX_OFFSET, UNIT_CODE, TicketDetail, TicketNumber, TicketOut
 from services.intake.statuses import Status
 from services.intake.views import detail_view, ticket_view
 from services.intake.workflow import ACTIONS, Action, Context, authorize
@@ -45,7 +45,7 @@ async def perform(request: Request, session, definition: Action, number: str, ac
 
 
 def _endpoint(definition: Action):
-    async def act(number: str, session: SessionDep, actor: CallerDep, request: Request,
+    async def act(number: TicketNumber, session: SessionDep, actor: CallerDep, request: Request,
                   body: Annotated[Any, Body()] = None):
         if body is None:
             try:
@@ -66,7 +66,7 @@ for _definition in ACTIONS.values():
 
 
 @router.get("/tickets/{number}/actions")
-async def available_actions(number: str, session: SessionDep, actor: CallerDep) -> list[dict]:
+async def available_actions(number: TicketNumber, session: SessionDep, actor: CallerDep) -> list[dict]:
     """The actions the caller may take on this ticket now."""
     ticket = readable(actor, await service.find(session, number))
     matters = await unit_requests.open_matters(session, ticket["id"])
@@ -84,8 +84,9 @@ async def available_actions(number: str, session: SessionDep, actor: CallerDep) 
 
 @router.get("/queue", response_model=list[TicketOut])
 async def queue(session: SessionDep, actor: CallerDep,
-                status: list[Status] = Query(default=[]), unit: str | None = None,
-                limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)):
+                status: list[Status] = Query(default=[], max_length=len(Status)),
+                unit: str | None = Query(None, pattern=UNIT_CODE),
+                limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=MAX_OFFSET)):
     """Tickets within the caller's jurisdiction (a unit's queue, a county's tickets)."""
     if not actor.is_staff:
         raise Problem(403, "无权操作", "仅限工作人员")
@@ -96,7 +97,7 @@ async def queue(session: SessionDep, actor: CallerDep,
 
 @router.get("/supervision/{kind}", response_model=list[TicketOut])
 async def supervision(kind: str, session: SessionDep, actor: CallerDep,
-                      limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)):
+                      limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=MAX_OFFSET)):
     """督查室: overdue, reopened, returned and unsatisfied tickets across units."""
     require(actor, Role.supervisor, Role.admin, Role.dispatcher)
     if kind not in SUPERVISION_LISTS:
@@ -106,7 +107,7 @@ async def supervision(kind: str, session: SessionDep, actor: CallerDep,
 
 
 @router.get("/tickets/{number}/archive", tags=["archive"])
-async def ticket_archive(number: str, session: SessionDep, actor: CallerDep, request: Request,
+async def ticket_archive(number: TicketNumber, session: SessionDep, actor: CallerDep, request: Request,
                          format: str | None = Query(None, pattern="^(json|html)$")):
     """一人一诉一档: the whole record as JSON, or a printable HTML page."""
     ticket = readable(actor, await service.find(session, number))
