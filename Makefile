@@ -12,7 +12,7 @@ CONSOLE := services/console
 # copied into static/vendor, which git ignores.
 VENDOR := $(CONSOLE)/static/vendor/.installed
 
-.PHONY: install run test bench bench-intake bench-console migrate seed dept-queue lint browser
+.PHONY: install run test test-faults bench bench-intake bench-console migrate seed dept-queue lint browser
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ run: seed
 
 test: install browser
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# PostgreSQL and RabbitMQ cut away from the services through the tests' own TCP proxy
+# (part of `make test` too).
+test-faults: install
+	$(PY) -m pytest tests/faults $(PYTEST_ARGS)
 
 bench: install
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(PY) -m bench.platform $(if $(N),--tickets $(N)) $(if $(C),--concurrency $(C)) $(if $(RATE),--rate $(RATE))

@@ -112,6 +112,20 @@ async def _unreachable(request: Request, exc: Exception):
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)}))
 
 
+def _connection_lost(exc: sqlalchemy.exc.DBAPIError) -> bool:
+    lost = (OSError, asyncpg.exceptions.ConnectionDoesNotExistError)
+    cause = getattr(exc.orig, "__cause__", None)
+    return exc.connection_invalidated or isinstance(exc.orig, lost) or isinstance(cause, lost)
+
+
+async def _database_error(request: Request, exc: sqlalchemy.exc.DBAPIError):
+    """A connection lost in the middle of a statement is an outage too; anything else a bug."""
+    if _connection_lost(exc):
+        return await _unreachable(request, exc)
+    log.exception("request.failed", path=request.url.path)
+    return problems.problem_response(Problem(500, "服务器内部错误", "请稍后重试"))
+
+
 def health_router() -> APIRouter:
     """/healthz, /readyz and /metrics."""
     router = APIRouter(tags=["ops"])
@@ -172,6 +186,7 @@ def create_service_app(*, name: str, settings: Settings, routers: Sequence[APIRo
     problems.install(app)
     for kind in UNREACHABLE:
         app.add_exception_handler(kind, _unreachable)
+    app.add_exception_handler(sqlalchemy.exc.DBAPIError, _database_error)
     app.include_router(health_router())
     app.include_router(dead_letters.router)
     for router in routers:
