@@ -1,6 +1,7 @@
 """sla's OpenAPI fuzzed as an administrator: no input gives a 5xx; every refusal is problem+json."""
 
 import socket
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -42,7 +43,8 @@ def refusals_are_problems(ctx, response, case):
 
 
 # The document the running service serves; building the app opens no connection.
-schema = schemathesis.openapi.from_dict(create_app(Settings()).openapi())
+DOCUMENT = create_app(Settings()).openapi()
+schema = schemathesis.openapi.from_dict(DOCUMENT)
 
 
 @schema.parametrize()
@@ -78,3 +80,45 @@ async def test_what_fuzzing_found_is_refused(served, method, path, body, field):
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert field in [error["field"] for error in response.json()["errors"]]
+
+
+# Values a few examples rarely reach: NUL, past a column, past bigint, the ends of the calendar.
+EDGES = {
+    "string": ["a\x00b", "字" * 5000],
+    "integer": [2**63, -(2**63) - 1],
+    "number": [1e308],
+    "date": ["0001-01-01", "9999-12-31"],
+    "date-time": ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"],
+}
+# The other path parameters of a request, at values that reach the handler.
+VALID = {"year": 2026, "ticket": "WS202601010000001"}
+
+
+def _kind(parameter: dict) -> str | None:
+    variants = parameter["schema"].get("anyOf", [parameter["schema"]])
+    variant = next((v for v in variants if v.get("type") != "null"), {})
+    return variant.get("format") or variant.get("type")
+
+
+def _edges():
+    for path, operations in DOCUMENT["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                for value in EDGES.get(_kind(parameter), ()):
+                    yield pytest.param(method.upper(), path, parameter, value,
+                                       id=f"{method.upper()} {path} {parameter['name']}={value!r:.16}")
+
+
+@pytest.mark.parametrize(("method", "path", "parameter", "value"), list(_edges()))
+async def test_edge_values_are_refused_not_failed(served, method, path, parameter, value):
+    base_url, headers = served
+    params, filled = {}, dict(VALID)
+    if parameter["in"] == "path":
+        filled[parameter["name"]] = quote(str(value), safe="")
+    else:
+        params[parameter["name"]] = value
+    async with httpx.AsyncClient(base_url=base_url, headers=headers) as client:
+        response = await client.request(method, path.format(**filled), params=params)
+    assert response.status_code < 500, response.text
+    if response.status_code >= 400:
+        assert response.headers["content-type"].startswith("application/problem+json")
