@@ -50,6 +50,8 @@ CASES = [
     ("contact.phone", with_contact(phone="12345"), "格式不正确"),
     ("contact.phone", with_contact(phone=None), "必填项"),
     ("contact.name", with_contact(name=""), "至少 1 个字符"),
+    ("contact.name", with_contact(name="李\x00女士"), "不能包含空字符"),
+    ("content", {**ticket_body(), "content": "烧烤\x00油烟"}, "不能包含空字符"),
     ("contact.id_number", with_contact(id_number="532622199001011235"), "身份证号无效"),
     ("contact.id_number", with_contact(id_number="53262219900101"), "身份证号无效"),
     ("anonymous", {**ticket_body(), "anonymous": "maybe"}, "true 或 false"),
@@ -130,3 +132,25 @@ async def test_unknown_ticket_and_bad_query_are_4xx(intake, channel_headers):
     progress = await intake.get("/v1/tickets/WS1/progress", params={"phone_last4": "12x4"})
     assert progress.status_code == 422
     assert progress.json()["errors"][0]["field"] == "phone_last4"
+
+
+@pytest.mark.parametrize(("path", "params", "field"), [
+    ("/v1/queue", {"offset": str(2**64)}, "offset"),
+    ("/v1/queue", {"unit": "cc-532622\x00"}, "unit"),
+    ("/v1/tickets/WS1%00", {}, "number"),
+])
+async def test_staff_lists_refuse_what_postgres_cannot_take(intake, staff, path, params, field):
+    response = await staff["admin"].client.get(path, params=params, headers=staff["admin"].headers)
+
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["errors"][0]["field"] == field
+
+
+async def test_a_field_named_query_keeps_its_name(intake, staff):
+    admin = staff["admin"]
+    response = await admin.client.post("/v1/me/views", json={"name": "本周", "query": "a\x00"},
+                                       headers=admin.headers)
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "query", "message": "不能包含空字符"}]
