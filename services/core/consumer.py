@@ -185,6 +185,9 @@ class Consumer:
         # Published by us, not by a broker-side reject: quorum queues may hold rejected
         # messages back until the channel closes, and a dead letter must never wait.
         EVENTS_CONSUMED.labels(self.spec.name, message.type or "", "dead").inc()
+        # The alert: an operator must look (python -m services.cli dead-letters SERVICE).
+        log.error("consumer.dead_lettered", queue=self.spec.name, dead_queue=self.spec.dead_queue,
+                  event_id=message.message_id, event_type=message.type)
         await self._dead_letters.publish(_copy(message, None), routing_key=self.spec.name)
         await _ack(message)
 

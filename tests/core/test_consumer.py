@@ -49,8 +49,9 @@ async def rig(settings):
     await consumer.start(channel, queue, settings.broker_namespace)
 
     async def publish(envelope):
-        await exchange.publish(aio_pika.Message(orjson.dumps(envelope.model_dump(mode="json"))),
-                               routing_key="test.knocked")
+        await exchange.publish(aio_pika.Message(orjson.dumps(envelope.model_dump(mode="json")),
+                                                message_id=str(envelope.id), type=envelope.type),
+                               routing_key="test.knocked")  # as the outbox relay publishes
 
     yield {"publish": publish, "calls": calls, "failures": failures, "early": early, "db": db, "spec": spec,
            "connection": connection,
@@ -111,7 +112,12 @@ async def test_a_message_that_keeps_failing_goes_to_the_dead_queue_without_block
 async def test_a_dead_letter_is_listed_and_replayed_once_its_cause_is_fixed(rig):
     rig["failures"]["frank"] = 99
     envelope = Knocked(who="frank").envelope(producer="test")
-    await rig["publish"](envelope)
+    with structlog.testing.capture_logs() as logs:
+        await rig["publish"](envelope)
+        assert await wait_until(lambda: _async(any(e["event"] == "consumer.dead_lettered" for e in logs)),
+                                timeout=20)
+    [alert] = [e for e in logs if e["event"] == "consumer.dead_lettered"]
+    assert alert["log_level"] == "error" and alert["event_type"] == "test.knocked"
     seen = {}
 
     async def dead_and_listed() -> bool:
