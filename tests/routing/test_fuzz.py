@@ -5,6 +5,9 @@ production serves it; schemathesis draws a fixed set of cases per operation (der
 so CI sees the same ones every run).
 """
 
+import uuid
+from datetime import UTC, datetime
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -16,7 +19,9 @@ from services.core.auth import Principal, Role, issue_token
 from services.core.db import Database
 from services.core.problems import PROBLEM
 from services.routing.app import create_app
+from services.routing.schemas import TicketCreatedData
 from services.routing.seed import seed
+from services.routing.service import route_new
 
 SECRET = "routing-fuzz-jwt-secret-0123456789abcdef"
 schema = schemathesis.openapi.from_dict(create_app().openapi())
@@ -25,8 +30,11 @@ schema = schemathesis.openapi.from_dict(create_app().openapi())
 # cases reach the database with codes that exist, clash or break a reference.
 KNOWN = {"unit": ["532601-urban", "532601-police", "532622", "cc-532600"],
          "category": ["municipal.noise", "municipal", "market.price"],
-         "rule_id": [2, 3], "region_prefix": ["532601"]}
-BODY_KEYS = {"category": "category", "lead": "unit", "parent": "unit",
+         "rule_id": [2, 3], "region_prefix": ["532601"], "ticket": ["WS-FUZZ-1"]}
+TICKET = TicketCreatedData(number="WS-FUZZ-1", ticket_type="complaint", category="municipal.noise",
+                           content="夜间施工噪音扰民", region_code="532622", town_code="532622100",
+                           lat=23.6, lng=104.3, contact_phone="13700000001")
+BODY_KEYS = {"category": "category", "lead": "unit", "parent": "unit", "unit": "unit",
              "region_prefix": "region_prefix"}
 
 
@@ -50,6 +58,11 @@ def flatmap_path_parameters(ctx, path_parameters):
 
 
 @schema.hook
+def flatmap_query(ctx, query):
+    return _some_known(ctx.operation.path, query or {})
+
+
+@schema.hook
 def flatmap_body(ctx, body):
     if not isinstance(body, dict):
         return st.just(body)
@@ -63,6 +76,7 @@ async def base_url():
         database = Database(fresh.database_url, pool_size=1)
         async with database.transaction() as session:
             await seed(session, fresh)
+            await route_new(session, uuid.uuid4(), TICKET, datetime.now(UTC))
         await database.dispose()
         port = free_port()
         async with services_running(fresh, {"routing": port}, {"JWT_SECRET": SECRET}):
