@@ -1,15 +1,35 @@
 """Who may see an upload: its owner, the units handling its ticket, the center and admins."""
 
 import uuid
+from typing import Annotated
 
+from fastapi import Depends, Request
 from sqlalchemy import func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.core.auth import Principal, Role
-from services.media.models import STORED, attachments, ticket_units
+from services.core.auth import Principal, Role, principal_from_request, unauthorized
+from services.media.models import STORED, attachments, objects, ticket_units
 
 EVERYWHERE = (Role.admin, Role.dispatcher, Role.supervisor)
 UNIT_STAFF = (Role.handler, Role.unit_leader)
+# An uploader is kept in these columns, so a caller who does not fit them is no one media knows.
+SUBJECT_LENGTH = objects.c.owner.type.length
+UNIT_LENGTH = objects.c.owner_unit.type.length
+
+
+def _fits(value: str | None, length: int) -> bool:
+    return value is None or (len(value) <= length and "\x00" not in value)
+
+
+async def caller(request: Request) -> Principal:
+    """The signed-in caller; 401 if its token names a user or unit media cannot keep (too long, NUL)."""
+    principal = await principal_from_request(request)
+    if not (_fits(principal.subject, SUBJECT_LENGTH) and _fits(principal.unit, UNIT_LENGTH)):
+        raise unauthorized("登录身份无效，请重新登录")
+    return principal
+
+
+CallerDep = Annotated[Principal, Depends(caller)]
 
 
 async def can_read(session: AsyncSession, principal: Principal, row: dict) -> bool:

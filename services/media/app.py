@@ -4,11 +4,12 @@ import asyncio
 from datetime import UTC, datetime
 
 import structlog
+import urllib3
 from fastapi import FastAPI, Request
 
 from services.core.broker import QueueSpec
 from services.core.consumer import Consumer
-from services.core.http import create_service_app
+from services.core.http import RETRY_AFTER_SECONDS, create_service_app
 from services.core.outbox import Outbox
 from services.core.problems import Problem, problem_response
 from services.core.runtime import Worker, every
@@ -73,10 +74,18 @@ async def _on_media_error(request: Request, exc: MediaError):
     return problem_response(Problem(exc.status, TITLES.get(exc.status, "请求有误"), exc.detail))
 
 
+async def _on_storage_unreachable(request: Request, exc: urllib3.exceptions.HTTPError):
+    # The object store down or failing is an outage to wait out, as the database's is.
+    log.warning("media.object_store_unreachable", path=request.url.path, error=type(exc).__name__)
+    return problem_response(Problem(503, "服务暂时不可用", "文件存储暂时无法访问，请稍后重试",
+                                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)}))
+
+
 def create_app(settings: Settings | None = None, media: MediaSettings | None = None) -> FastAPI:
     """The media ASGI app."""
     media = media or MediaSettings()
     app = create_service_app(name="media", settings=settings or get_settings(), routers=[router],
                              setup=make_setup(media), max_body=media.max_body)
     app.add_exception_handler(MediaError, _on_media_error)
+    app.add_exception_handler(urllib3.exceptions.HTTPError, _on_storage_unreachable)
     return app

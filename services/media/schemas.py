@@ -43,3 +43,26 @@ class UploadOut(BaseModel):
     method: Literal["PUT"] = "PUT"
     expires_at: datetime
     complete_url: str
+
+
+class ProblemOut(BaseModel):
+    """A refusal (application/problem+json, RFC 9457), its detail in Chinese for the caller."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[dict] | None = None
+
+
+REFUSALS = {400: "上传内容格式有误", 401: "未登录或登录已过期", 404: "未找到", 409: "尚未上传",
+            413: "文件过大", 415: "不支持的文件类型", 422: "请求参数有误",
+            503: "服务暂时不可用"}
+
+
+def refusals(*statuses: int) -> dict:
+    """OpenAPI `responses` for the problem+json answers a route may give."""
+    schema = ProblemOut.model_json_schema()
+    return {status: {"description": REFUSALS[status],
+                     "content": {"application/problem+json": {"schema": schema}}}
+            for status in statuses}

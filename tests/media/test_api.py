@@ -1,6 +1,7 @@
 """Uploads through the HTTP API into the real S3 server: typed by bytes, refused when wrong."""
 
 import asyncio
+import dataclasses
 import hashlib
 import io
 
@@ -11,6 +12,8 @@ from sqlalchemy import func, select
 
 from services.media.inspect import MIB
 from services.media.models import objects
+from services.media.s3server import free_ports
+from services.media.storage import ObjectStore
 from tests.media import samples
 from tests.media.flow import citizen, upload, uploaded
 
@@ -186,3 +189,19 @@ async def test_oversized_photo_over_a_real_connection_gets_the_413(media, settin
             **citizen(settings).headers, "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"})
 
     assert (response.status_code, response.json()["detail"]) == (413, "图片不能超过 2 MB")
+
+
+async def test_an_object_store_out_of_reach_is_a_503_to_retry_and_nothing_is_recorded(media, settings):
+    working = media.app.state.media
+    nowhere = ObjectStore(f"127.0.0.1:{free_ports(1)[0]}", "nobody", "nothing", working.store.bucket)
+    media.app.state.media = dataclasses.replace(working, store=nowhere)
+    who = citizen(settings)
+    try:
+        response = await upload(media, who, samples.jpeg())
+    finally:
+        media.app.state.media = working
+    assert response.status_code == 503, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.headers["retry-after"]
+    assert response.json()["detail"] == "文件存储暂时无法访问，请稍后重试"
+    assert await rows_of(media, who.subject) == 0
