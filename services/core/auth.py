@@ -59,10 +59,26 @@ def read_token(token: str, secret: str) -> Principal:
     try:
         claims = jwt.decode(token, secret, algorithms=["HS256"], audience=AUDIENCE,
                             options={"require": ["exp", "sub", "aud"]})
-        return Principal(claims["sub"], Role(claims["role"]), claims.get("unit"),
-                         claims.get("region"), claims.get("phone"))
+        principal = Principal(claims["sub"], Role(claims["role"]), claims.get("unit"),
+                              claims.get("region"), claims.get("phone"))
     except (jwt.PyJWTError, KeyError, ValueError):
         raise unauthorized("登录已过期或令牌无效，请重新登录") from None
+    if not _fits(principal):
+        raise unauthorized("登录身份无效，请重新登录")
+    return principal
+
+
+# What a principal's fields may hold: the columns that record who did what are this wide.
+LIMITS = {"subject": 100, "unit": 40, "region": 6, "phone": 20}
+
+
+def _fits(principal: Principal) -> bool:
+    """Signed but unusable (a subject too long for the audit columns, a NUL): refused."""
+    for name, limit in LIMITS.items():
+        value = getattr(principal, name)
+        if value is not None and (not isinstance(value, str) or len(value) > limit or "\x00" in value):
+            return False
+    return True
 
 
 def unauthorized(detail: str = "请先登录") -> Problem:

@@ -33,6 +33,9 @@ def test_a_token_says_who_it_is():
     jwt.encode({"sub": "x", "role": "admin", "exp": int(time.time()) + 600, "aud": AUDIENCE},
                "another-secret-of-enough-length-987654321", algorithm="HS256"),  # wrong signature
     "not.a.token",
+    forged(sub="x" * 101),                                 # longer than who-did-what columns
+    forged(unit="532622100\x00"),                          # a NUL, which PostgreSQL refuses
+    forged(region=532622),                                 # not text
 ])
 def test_a_bad_token_is_a_401(token):
     with pytest.raises(Problem) as refused:
