@@ -83,7 +83,9 @@ async def history(request: Request, person: PersonDep, phone: str = ""):
 
 def ticket_body(form) -> dict:
     """intake's TicketIn from the form (blank optional fields left out)."""
-    text = lambda name: str(form.get(name) or "").strip()  # noqa: E731
+    def text(name: str) -> str:
+        return str(form.get(name) or "").strip()
+
     location = {"region_code": text("region_code")}
     for name in ("town_code", "address"):
         if text(name):

@@ -16,7 +16,7 @@ from services.console.session import Person
 from services.core.auth import Role
 
 router = APIRouter()
-NUMBER = re.compile(r"^[A-Za-z0-9-]{1,32}$")
+NUMBER = re.compile(r"^[A-Za-z0-9]{1,32}$")  # as intake's TicketNumber
 ROUTING_READERS = (Role.agent, Role.dispatcher, Role.supervisor, Role.admin)
 MAX_EVIDENCE = 9
 
