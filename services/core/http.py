@@ -48,7 +48,7 @@ class EdgeMiddleware:
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         correlation_id = headers.get("x-correlation-id") or headers.get("x-request-id") or uuid.uuid4().hex
         structlog.contextvars.bind_contextvars(correlation_id=correlation_id)
-        refusal = _nul_in_url(scope) or self._refuse(scope["method"], headers)
+        refusal = self._refuse(scope["method"], headers)
         if refusal is not None:
             return await problems.problem_response(refusal)(scope, receive, send)
         status = {"code": 500}
@@ -124,16 +124,6 @@ async def _database_error(request: Request, exc: sqlalchemy.exc.DBAPIError):
         return await _unreachable(request, exc)
     log.exception("request.failed", path=request.url.path)
     return problems.problem_response(Problem(500, "服务器内部错误", "请稍后重试"))
-
-
-def _nul_in_url(scope) -> Problem | None:
-    """PostgreSQL refuses text with a NUL: one in a path or a query parameter is the caller's
-    mistake (a 422 here), never the database's error (a 500 wherever it reaches a query)."""
-    raw = (scope.get("raw_path") or scope["path"].encode()) + b"?" + scope.get("query_string", b"")
-    if b"%00" in raw or b"\x00" in raw:
-        return Problem(422, "请求参数有误", "网址中含有不允许的字符（%00）",
-                       errors=[{"field": "url", "message": "不能含有 %00"}])
-    return None
 
 
 def health_router() -> APIRouter:

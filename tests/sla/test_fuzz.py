@@ -62,13 +62,13 @@ FOUND = [
     ("PUT", "/v1/calendar/2026", {"note": "国办\x00"}, "note"),
     ("GET", "/v1/stats?from=0001-01-01", None, "from"),
     ("GET", "/v1/stats?to=9999-12-31", None, "to"),
-    ("GET", "/v1/stats?unit=u%00", None, "url"),  # NUL in a URL: refused at the edge (core)
+    ("GET", "/v1/stats?unit=u%00", None, "unit"),
     ("GET", "/v1/reports/weekly?week=9999-W52", None, "week"),
     ("GET", "/v1/reports/monthly?month=9999-12", None, "month"),
     ("GET", "/v1/reports/monthly?month=0001-01", None, "month"),
     ("GET", "/v1/calendar/deadline?start=0001-01-01T00:00:00%2B14:00&hours=1", None, "start"),
     ("GET", "/v1/calendar/deadline?start=9999-12-31T23:00:00%2B00:00&hours=2", None, "start"),
-    ("GET", "/v1/tickets/a%00b/sla", None, "url"),
+    ("GET", "/v1/tickets/a%00b/sla", None, "ticket"),
 ]
 
 
