@@ -16,7 +16,8 @@ def test_a_procfile_is_read_line_by_line():
 
 
 async def test_a_dead_process_is_restarted_and_the_rest_keep_running():
-    steady = Entry("steady", f"{sys.executable} -c 'import time; print(\"up\", flush=True); time.sleep(60)'")
+    # Runs until the supervisor stops it (no timer of its own).
+    steady = Entry("steady", f"{sys.executable} -c 'import signal; print(\"up\", flush=True); signal.pause()'")
     crashy = Entry("crashy", f"{sys.executable} -c 'import sys; print(\"boom\"); sys.exit(3)'")
     out = io.StringIO()
     supervisor = Supervisor([steady, crashy], out=out, backoff_start=0.05, backoff_max=0.2)

@@ -15,10 +15,10 @@ from schemathesis.checks import not_a_server_error
 
 from bench.common import free_port, scratch, services_running
 from services.core.db import Database
-from services.core.problems import PROBLEM
 from services.core.settings import Settings
 from services.intake.app import create_app
 from services.intake.seed import seed
+from tests.fuzzing import refusals_are_problems
 from tests.intake.factories import ticket_body
 
 PASSWORD = "fuzz-pass-0123"
@@ -103,14 +103,6 @@ async def admin(intake_url):
         answer = await client.post("/v1/auth/staff-token",
                                    json={"username": "admin", "password": PASSWORD})
     return {"Authorization": f"Bearer {answer.raise_for_status().json()['access_token']}"}
-
-
-def refusals_are_problems(ctx, response, case):
-    """A 4xx says what went wrong as application/problem+json."""
-    if 400 <= response.status_code < 500:
-        content_type = response.headers.get("content-type", [""])[0].split(";")[0]
-        if content_type != PROBLEM:
-            raise AssertionError(f"{response.status_code} answered as {content_type!r}")
 
 
 def _media_down(response) -> bool:

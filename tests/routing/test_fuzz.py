@@ -17,11 +17,11 @@ from schemathesis.checks import not_a_server_error
 from bench.common import free_port, scratch, services_running
 from services.core.auth import Principal, Role, issue_token
 from services.core.db import Database
-from services.core.problems import PROBLEM
 from services.routing.app import create_app
 from services.routing.schemas import TicketCreatedData
 from services.routing.seed import seed
 from services.routing.service import route_new
+from tests.fuzzing import refusals_are_problems
 
 SECRET = "routing-fuzz-jwt-secret-0123456789abcdef"
 schema = schemathesis.openapi.from_dict(create_app().openapi())
@@ -87,15 +87,6 @@ async def base_url():
 def admin():
     token = issue_token(Principal("fuzz-admin", Role.admin, None, "532600"), SECRET, 3600)
     return {"Authorization": f"Bearer {token}"}
-
-
-def refusals_are_problems(ctx, response, case):
-    """A 4xx says what went wrong as application/problem+json (passed per call, not registered
-    for every schema of the run)."""
-    if 400 <= response.status_code < 500:
-        content_type = response.headers.get("content-type", [""])[0].split(";")[0]
-        if content_type != PROBLEM:
-            raise AssertionError(f"{response.status_code} answered as {content_type!r}")
 
 
 @schema.parametrize()
