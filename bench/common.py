@@ -106,6 +106,14 @@ async def remove_broker_names(settings: Settings, extra_queues=()) -> None:
     await connection.close()
 
 
+def cli(settings: Settings, env: dict, *args: str) -> None:
+    """`python -m services.cli ...` against a run's own database and broker namespace."""
+    full = {**os.environ, "DATABASE_URL": settings.database_url, "AMQP_URL": settings.amqp_url,
+            "BROKER_NAMESPACE": settings.broker_namespace, "LOG_LEVEL": "WARNING", **env}
+    subprocess.run([sys.executable, "-m", "services.cli", *args], env=full, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
 def start_service(service: str, settings: Settings, port: int, extra_env: dict | None = None,
                   *, nice: int = 0, log_dir: Path | None = None):
     """Run one service as its own process, the way production does (`nice`: lower CPU weight;

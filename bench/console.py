@@ -10,11 +10,8 @@ as an HTTP client sees it. Figures go to bench/results/console.json.
 import argparse
 import asyncio
 import json
-import os
 import random
 import re
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -26,6 +23,7 @@ import httpx
 
 from bench import seed_tickets
 from bench.common import (
+    cli,
     free_port,
     percentile,
     remove_broker_names,
@@ -41,14 +39,6 @@ PASSWORD = "bench-console-password"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 RESULTS = Path(__file__).parent / "results" / "console.json"
 PEOPLE = {"dispatcher": "center-532622", "handler": "handler-532622100", "admin": "admin"}
-
-
-def cli(settings, env: dict, *args: str) -> None:
-    """`python -m services.cli ...` against the bench's database and broker namespace."""
-    full = {**os.environ, "DATABASE_URL": settings.database_url, "AMQP_URL": settings.amqp_url,
-            "BROKER_NAMESPACE": settings.broker_namespace, "LOG_LEVEL": "WARNING", **env}
-    subprocess.run([sys.executable, "-m", "services.cli", *args], env=full, check=True,
-                   stdout=subprocess.DEVNULL)
 
 
 def _plain(url: str) -> str:

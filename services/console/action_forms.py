@@ -1,6 +1,6 @@
 """The fields each process action asks for, as intake's request bodies define them."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from services.core import vocabulary as words
@@ -22,8 +22,6 @@ class Form:
     fields: tuple[Field, ...] = ()
     evidence: bool = False  # photos, video or recordings, uploaded to media first
     danger: bool = False  # asks for confirmation: it sends the ticket away or back
-    button: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 NOTE = Field("note", "说明（可选）", required=False)

@@ -118,7 +118,7 @@ async def act(request: Request, number: str, action: str, person: PersonDep, for
             raise
         state["error"], state["errors"] = refused.message, refused.field_errors()
         return await _refused(request, person, number, action, state)
-    label = form_for(action).button or _label(form)
+    label = _label(form)
     return _done(request, number, f"「{label}」已完成" if label else "操作已完成")
 
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from bench.common import free_port, scratch, services_running
+from bench.common import cli, free_port, scratch, services_running
 from services.media.s3server import start_s3
 from services.notify.fake_providers import FakeProviders
 from tests.console.people import Console
-from tests.e2e.conftest import _cli, _env
+from tests.e2e.conftest import _env
 
 SERVICES = ("intake", "routing", "sla", "notify", "media")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -26,8 +26,8 @@ async def console_platform(tmp_path_factory):
         ports = {name: free_port() for name in (*SERVICES, "console")}
         env = _env(settings, ports, s3, providers)
         env.update({f"{name.upper()}_URL": f"http://127.0.0.1:{ports[name]}" for name in SERVICES})
-        await asyncio.to_thread(_cli, settings, env, "topology")
-        await asyncio.to_thread(_cli, settings, env, "seed")
+        await asyncio.to_thread(cli, settings, env, "topology")
+        await asyncio.to_thread(cli, settings, env, "seed")
         try:
             async with services_running(settings, ports, env):
                 yield {"ports": ports, "settings": settings, "env": env}

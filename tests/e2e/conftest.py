@@ -1,13 +1,10 @@
 """The whole platform as production runs it: five processes, real broker, database and S3."""
 
 import asyncio
-import os
-import subprocess
-import sys
 
 import pytest
 
-from bench.common import free_port, scratch, services_running
+from bench.common import cli, free_port, scratch, services_running
 from services.media.s3server import start_s3
 from services.notify.fake_providers import FakeProviders
 
@@ -44,11 +41,7 @@ def _env(settings, ports, s3, fake) -> dict:
     }
 
 
-def _cli(settings, env, *args) -> None:
-    full = {**os.environ, "DATABASE_URL": settings.database_url, "AMQP_URL": settings.amqp_url,
-            "BROKER_NAMESPACE": settings.broker_namespace, "LOG_LEVEL": "WARNING", **env}
-    subprocess.run([sys.executable, "-m", "services.cli", *args], env=full, check=True,
-                   stdout=subprocess.DEVNULL)
+
 
 
 @pytest.fixture(scope="package")
@@ -59,13 +52,13 @@ async def platform(e2e_settings, providers, tmp_path_factory):
                   str(tmp_path_factory.mktemp("s3")))
     ports = {name: free_port() for name in SERVICES}
     env = _env(settings, ports, s3, providers)
-    await asyncio.to_thread(_cli, settings, env, "topology")
-    await asyncio.to_thread(_cli, settings, env, "seed")
+    await asyncio.to_thread(cli, settings, env, "topology")
+    await asyncio.to_thread(cli, settings, env, "seed")
     logs = tmp_path_factory.mktemp("logs")
     try:
         # Every line the five write, at INFO, kept for the personal-data scan at the end.
         async with services_running(settings, ports, {**env, "LOG_LEVEL": "INFO"}, log_dir=logs):
             yield {"ports": ports, "env": env, "settings": settings, "logs": logs,
-                   "cli": lambda *args: _cli(settings, env, *args)}
+                   "cli": lambda *args: cli(settings, env, *args)}
     finally:
         s3.stop()
