@@ -3,7 +3,7 @@
 import pytest
 
 from services.core.auth import Role
-from tests.routing.flow import assigned, bearer, submit
+from tests.routing.flow import assigned, bearer, submit, submit_once_known
 
 TOBACCO = "县城有家小卖部卖假烟，烟盒上没有防伪标识。"
 UNIT = {"code": "532622-tobacco", "name": "砚山县烟草专卖局", "kind": "department",
@@ -33,7 +33,7 @@ async def test_a_new_department_a_category_and_a_rule_route_the_next_ticket(rout
     assert announced["data"]["handler_phones"] == ["13800009901"] and announced["data"]["active"]
     assert category.json()["parent"] == "market"
 
-    ticket = await submit(intake, TOBACCO, category="market.tobacco")
+    ticket = await submit_once_known(intake, TOBACCO, category="market.tobacco")
 
     found = await events.collect(assigned(ticket["number"]), count=2)
     assert {(m["data"]["unit_code"], m["data"]["role"]) for m in found} == {
