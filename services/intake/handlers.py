@@ -82,6 +82,8 @@ async def _queue_for_dispatch(ctx: Context, data: dict) -> None:
     codes = [s["category"] for s in data.get("suggestions") or [] if s.get("category")]
     suggestions = "、".join(await names.category_names(ctx.session, codes))
     text = "进入指挥中心人工派单" + (f"（建议分类：{suggestions}）" if suggestions else "")
+    if data.get("reason") == "unplaceable":
+        text = f"所在地区没有对应的指挥中心，转{await names.unit_name(ctx.session, data['unit_code'])}人工派单"
     await record(ctx.session, ctx.ticket["id"], action="queue", status=Status(ctx.ticket["status"]),
                  actor=None, text=text, data={"unit_code": data["unit_code"]})
 
