@@ -23,11 +23,12 @@ from services.intake.submission import TicketNumbers
 
 HOUSEKEEPING_SECONDS = 60.0
 BINDINGS = ("ticket.assigned.*", "ticket.duplicate_flagged", "sla.overdue.*", "sla.warning.*",
-            "sla.clock_changed.*", "unit.upserted", "category.upserted")
+            "sla.clock_changed.*", "unit.upserted", "category.upserted", "calendar.year_loaded")
 
 
 def queue_specs(settings: Settings) -> list[QueueSpec]:
-    """Intake's queue: owners from routing, duplicates, overdue clocks, names for the archive."""
+    """Intake's queue: owners from routing, duplicates, overdue clocks, names for the archive,
+    sla's calendar."""
     return [QueueSpec(settings.broker_name("intake"), BINDINGS)]
 
 

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.core.auth import Principal, Role
 from services.core.events import Envelope
 from services.core.outbox import Outbox
-from services.intake import deadlines, events, names, service
+from services.intake import calendar, deadlines, events, names, service
 from services.intake.models import tickets
 from services.intake.statuses import OPEN, Status
 from services.intake.timeline import record
@@ -54,7 +54,8 @@ def make_handlers(outbox: Outbox) -> dict:
     return {"ticket.assigned": on_assigned, "ticket.duplicate_flagged": on_duplicates,
             "sla.overdue": on_overdue, "sla.clock_changed": on_clock_changed,
             "sla.warning": on_warning, "unit.upserted": names.on_unit_upserted,
-            "category.upserted": names.on_category_upserted}
+            "category.upserted": names.on_category_upserted,
+            "calendar.year_loaded": calendar.on_year_loaded}
 
 
 async def on_clock_changed(session: AsyncSession, envelope: Envelope) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
+from services.core.calendar_store import calendar_tables
 from services.core.consumer import processed_table
 from services.core.db import schema_metadata
 from services.core.names import names_table
@@ -33,6 +34,8 @@ processed = processed_table(metadata)
 ticket_number_seq = Sequence("ticket_number_seq", metadata=metadata)
 # Unit and category names as routing announces them: what the printed archive shows.
 names = names_table(metadata)
+# The State Council notices loaded into sla: the 退件 window counts working days by them.
+calendar_overrides, calendar_years = calendar_tables(metadata)
 
 
 def _now():
