@@ -9,8 +9,8 @@ from sqlalchemy import Table
 from services.core import names
 from services.core.cache import Cached
 from services.core.db import Database
+from services.core.demo_directory import UNITS
 from services.routing.catalog import CATEGORIES
-from services.routing.directory import UNITS
 from services.routing.events import CategoryUpserted, UnitUpserted
 
 
