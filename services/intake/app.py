@@ -9,6 +9,7 @@ from services.core.broker import QueueSpec
 from services.core.consumer import Consumer
 from services.core.http import create_service_app
 from services.core.outbox import Outbox
+from services.core.ratelimit import RateLimiter
 from services.core.runtime import Worker, every
 from services.core.settings import Settings, get_settings
 from services.intake import service
@@ -16,7 +17,7 @@ from services.intake.api import router
 from services.intake.desk_api import router as desk_router
 from services.intake.handlers import make_handlers
 from services.intake.media import MediaLookup
-from services.intake.models import outbox, processed
+from services.intake.models import outbox, processed, rate_limits
 from services.intake.saved_views import router as saved_views_router
 from services.intake.staff_api import router as staff_router
 from services.intake.submission import TicketNumbers
@@ -37,6 +38,7 @@ async def setup(app: FastAPI, worker: Worker) -> None:
     app.state.outbox = worker.outbox = Outbox(outbox, "intake")
     app.state.api_key_cache = {}
     app.state.numbers = TicketNumbers()
+    app.state.limits = RateLimiter(worker.db, rate_limits)
     app.state.media = MediaLookup(worker.settings.media_url, worker.settings.jwt_secret)
     worker.closers.append(app.state.media.close)
     app.state.clock = asyncio.get_running_loop().time
@@ -53,6 +55,7 @@ async def setup(app: FastAPI, worker: Worker) -> None:
             await service.expire_stale(session, worker.outbox, now=now, days=settings.pending_info_days)
         async with worker.db.transaction() as session:
             await service.close_unevaluated(session, worker.outbox, now=now)
+        await app.state.limits.forget_old()
 
     worker.loops.append(lambda: every(HOUSEKEEPING_SECONDS, housekeeping, "intake.housekeeping"))
 

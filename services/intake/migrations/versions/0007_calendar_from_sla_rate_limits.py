@@ -1,4 +1,5 @@
-"""the calendar sla's admins load, learned from calendar.year_loaded (the 退件 window)
+"""the calendar sla's admins load, learned from calendar.year_loaded (the 退件 window);
+rate limits per phone, IP and username
 
 Revision ID: 0007
 Revises: 0006
@@ -33,9 +34,17 @@ def upgrade() -> None:
                   nullable=False),
         sa.PrimaryKeyConstraint('year', name=op.f('pk_calendar_years')),
         schema='intake')
+    op.create_table(
+        'rate_limits',
+        sa.Column('key', sa.String(length=80), nullable=False),
+        sa.Column('window_start', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('hits', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('key', 'window_start', name=op.f('pk_rate_limits')),
+        schema='intake')
 
 
 def downgrade() -> None:
+    op.drop_table('rate_limits', schema='intake')
     op.drop_table('calendar_years', schema='intake')
     op.drop_index(op.f('ix_calendar_overrides_year'), table_name='calendar_overrides',
                   schema='intake')
