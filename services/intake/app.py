@@ -17,6 +17,8 @@ from services.intake.desk_api import router as desk_router
 from services.intake.handlers import make_handlers
 from services.intake.media import MediaLookup
 from services.intake.models import outbox, processed
+from services.intake.open311 import router as open311_router
+from services.intake.open311_xml import Open311Error, on_open311_error
 from services.intake.saved_views import router as saved_views_router
 from services.intake.staff_api import router as staff_router
 from services.intake.submission import TicketNumbers
@@ -58,5 +60,8 @@ async def setup(app: FastAPI, worker: Worker) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The intake ASGI app."""
-    return create_service_app(name="intake", settings=settings or get_settings(),
-                              routers=[router, staff_router, desk_router, saved_views_router], setup=setup)
+    app = create_service_app(name="intake", settings=settings or get_settings(),
+                             routers=[router, staff_router, desk_router, saved_views_router, open311_router],
+                             setup=setup)
+    app.add_exception_handler(Open311Error, on_open311_error)
+    return app

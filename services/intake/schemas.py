@@ -41,6 +41,7 @@ class Channel(StrEnum):
     sms = "sms"
     web = "web"
     app = "app"
+    open311 = "open311"
 
 
 class TicketType(StrEnum):
