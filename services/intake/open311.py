@@ -9,6 +9,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from sqlalchemy import select
+from starlette.exceptions import HTTPException
+from starlette.routing import Route
 
 from services.core.auth import Principal
 from services.core.deps import SessionDep
@@ -19,7 +21,15 @@ from services.intake import open311_services as services
 from services.intake.access import channel_by_key
 from services.intake.models import tickets
 from services.intake.open311_submit import read_form, ticket_from_form
-from services.intake.open311_xml import FORMATS, Open311Error, answer, response_format
+from services.intake.open311_xml import (
+    FORMATS,
+    JSON,
+    XML,
+    Open311Error,
+    answer,
+    error_answer,
+    response_format,
+)
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 FormatDep = Annotated[str, Depends(response_format)]
@@ -120,7 +130,11 @@ async def service_definition(service_code: str, session: SessionDep, fmt: Format
 async def create_request(request: Request, session: SessionDep, fmt: FormatDep,
                          idempotency_key: Annotated[str | None, Header()] = None):
     """POST Service Request: an ordinary ticket of the channel open311; `api_key` required."""
-    fields, answers = read_form(list((await request.form()).multi_items()))
+    try:
+        form = await request.form()
+    except HTTPException as error:  # a multipart body Starlette cannot read
+        raise Open311Error(400, f"请求体无法解析（{error.detail}），请以 application/x-www-form-urlencoded 提交") from None
+    fields, answers = read_form(list(form.multi_items()))
     principal = await _reader(request, fields.get("api_key"))
     if principal is None:
         raise Open311Error(403, "须提供 api_key（渠道密钥）才能提交诉求")
@@ -202,7 +216,19 @@ async def token(token: str, session: SessionDep, fmt: FormatDep, jurisdiction_id
     return answer(fmt, "service_requests", [{"service_request_id": number, "token": token}])
 
 
-@router.api_route("/{rest:path}", methods=["GET", "POST"], include_in_schema=False)
-async def unknown(rest: str):
-    """Anything else under /open311/v2/: Open311's 404, in XML."""
-    raise Open311Error(404, "没有这个 Open311 资源；支持的格式为 .xml 与 .json")
+class Elsewhere:
+    """Anything else under /open311/v2/, by any method: Open311's 404, or a 405 naming the
+    resource's methods. An ASGI app rather than a function, so Starlette lets every method in."""
+
+    async def __call__(self, scope, receive, send) -> None:
+        path = scope["path"]
+        allowed = sorted({method for route in router.routes if getattr(route, "methods", None)
+                          and route.path_regex.match(path) for method in route.methods})
+        if allowed:
+            error = Open311Error(405, f"此资源只支持 {', '.join(allowed)}", headers={"Allow": ", ".join(allowed)})
+        else:
+            error = Open311Error(404, "没有这个 Open311 资源；支持的格式为 .xml 与 .json")
+        await error_answer(JSON if path.endswith(".json") else XML, error)(scope, receive, send)
+
+
+router.routes.append(Route(f"{router.prefix}/{{rest:path}}", Elsewhere(), include_in_schema=False))

@@ -28,9 +28,9 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 class Open311Error(Exception):
     """An Open311 error: HTTP 400, 403 or 404 and `errors/error{code,description}`."""
 
-    def __init__(self, status: int, description: str):
+    def __init__(self, status: int, description: str, headers: dict | None = None):
         super().__init__(description)
-        self.status, self.description = status, description
+        self.status, self.description, self.headers = status, description, headers or {}
 
 
 def response_format(request: Request) -> str:
@@ -72,7 +72,9 @@ def answer(fmt: str, root: str, value, status: int = 200) -> Response:
 def error_answer(fmt: str, error: Open311Error) -> Response:
     """An Open311 error in the format asked for (XML when the format is unknown)."""
     body = [{"code": error.status, "description": error.description}]
-    return answer(fmt if fmt in FORMATS else XML, "errors", body, status=error.status)
+    response = answer(fmt if fmt in FORMATS else XML, "errors", body, status=error.status)
+    response.headers.update(error.headers)
+    return response
 
 
 async def on_open311_error(request: Request, error: Open311Error) -> Response:

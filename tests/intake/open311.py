@@ -69,6 +69,20 @@ def errors(response, fmt: str, status: int) -> list[dict]:
     return found
 
 
+def open311_refusal(response) -> None:
+    """A 4xx is `errors/error{code,description}` in XML or JSON (for the fuzz test's check)."""
+    if not 400 <= response.status_code < 500:
+        return
+    content_type = response.headers.get("content-type", [""])[0]
+    if content_type == CONTENT_TYPES["json"]:
+        found = response.json()
+        assert isinstance(found, list) and all(set(error) == ERROR for error in found), found
+        return
+    assert content_type == CONTENT_TYPES["xml"], f"{response.status_code} answered as {content_type!r}"
+    document = ElementTree.fromstring(response.content)
+    assert document.tag == "errors" and all(set(children(error)) == ERROR for error in document)
+
+
 def fresh_county() -> str:
     """A county adcode of the test's own, so that its requests can be told from everyone's."""
     while (code := f"5399{random.randrange(1, 100):02d}").endswith("00"):
@@ -94,7 +108,7 @@ async def learn_directory(db, county: str) -> dict:
     return {"county": county, "town": town}
 
 
-def request_form(api_key: str, county: str, **overrides) -> dict:
+def request_form(api_key: str, county: str, /, **overrides) -> dict:
     """A complete POST requests form for the county."""
     form = {"api_key": api_key, "jurisdiction_id": county, "service_code": "municipal.road",
             "lat": "23.61", "long": "104.33", "address_string": "城关镇振兴街 18 号门口",
