@@ -24,6 +24,7 @@ from services.intake.statuses import Status
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WINDOW = timedelta(days=90)
 LIMIT = 1000
+YEARS = (1900, 9000)  # far beyond any ticket; the window's arithmetic stays within the calendar
 # Open311's `closed` is "it has been resolved": the unit's work is done (待评价 included),
 # or the platform will not act on it.
 CLOSED = frozenset({Status.resolved, Status.closed, Status.rejected, Status.expired, Status.merged})
@@ -94,6 +95,8 @@ def parse_w3(value: str, field: str) -> datetime:
         raise Open311Error(400, f"{field} 应为带时区的 W3C 时间，如 2026-12-01T00:00:00+08:00") from None
     if moment.tzinfo is None:
         raise Open311Error(400, f"{field} 须带时区（Z 或 +08:00）")
+    if not YEARS[0] <= moment.year <= YEARS[1]:
+        raise Open311Error(400, f"{field} 超出可查询的日期范围（{YEARS[0]}—{YEARS[1]} 年）")
     return moment
 
 
@@ -103,10 +106,8 @@ def window(start: str | None, end: str | None, now: datetime) -> tuple[datetime,
     until = parse_w3(end, "end_date") if end else None
     if since is None and until is None:
         return now - WINDOW, now
-    if since is None:
-        since = until - WINDOW
-    if until is None:
-        until = since + WINDOW
+    since = until - WINDOW if since is None else since
+    until = since + WINDOW if until is None else until
     if until < since:
         raise Open311Error(400, "end_date 不能早于 start_date")
     if until - since > WINDOW:
