@@ -208,3 +208,11 @@ async def test_four_thousand_characters_are_kept_whole(intake, place, fmt):
     text = "路面塌陷" * 1000
     number = await created_id(intake, fmt, request_form(API_KEY, place["county"], description=text))
     assert (await one_request(intake, fmt, number, api_key=API_KEY))["description"] == text
+
+
+async def test_phone_and_id_numbers_in_a_description_are_masked(intake, place, fmt):
+    text = "我是13912345678，身份证532622199001011234，门口的井盖丢了"
+    number = await created_id(intake, fmt, request_form(API_KEY, place["county"], description=text,
+                                                        **{"attribute[public]": "true"}))
+    description = (await one_request(intake, fmt, number))["description"]
+    assert description == "我是139****5678，身份证532622********4，门口的井盖丢了"
