@@ -7,7 +7,7 @@ rendering and the error answers in open311_xml.py.
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.routing import Route
@@ -22,6 +22,7 @@ from services.intake.access import channel_by_key
 from services.intake.models import tickets
 from services.intake.open311_submit import read_form, ticket_from_form
 from services.intake.open311_xml import (
+    CONTENT_TYPES,
     FORMATS,
     JSON,
     XML,
@@ -37,10 +38,9 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-12-01T00:00:00+08:00"
 MAX_IDS = 1000
 MAX_KEY = 200
-ANSWERS = {200: {"content": {"text/xml": {}, "application/json": {}}},
-           400: {"description": "errors/error{code,description}"},
-           403: {"description": "api_key 无效"}, 404: {"description": "不存在"}}
-Text = Annotated[str | None, Query(max_length=None)]
+REFUSALS = {400: {"description": "errors/error{code,description}：请求有误"},
+            403: {"description": "api_key 缺失或无效"}, 404: {"description": "不存在"}}
+Param = Annotated[str | None, Query()]
 FORM_FIELDS = {
     "api_key": "渠道 API Key（必填）", "jurisdiction_id": "县（市）行政区划代码，如 532622（必填）",
     "service_code": "服务代码（必填）", "lat": "纬度（WGS84）", "long": "经度（WGS84）",
@@ -91,8 +91,10 @@ async def _jurisdiction(session, value: str | None) -> str | None:
 def _add(method: str, path: str, **kwargs):
     def register(endpoint):
         for full in _paths(path):
+            success = {kwargs.get("status_code", 200): {"description": "Open311 的答复",
+                                                        "content": {CONTENT_TYPES[full.rpartition(".")[2]]: {}}}}
             router.add_api_route(full, endpoint, methods=[method], name=f"{endpoint.__name__}{full[-5:]}",
-                                 responses=ANSWERS, **kwargs)
+                                 responses={**success, **REFUSALS}, response_class=Response, **kwargs)
         return endpoint
     return register
 
@@ -109,7 +111,7 @@ async def discovery(request: Request, fmt: FormatDep):
 
 
 @_add("GET", "/services")
-async def service_list(session: SessionDep, fmt: FormatDep, jurisdiction_id: Text = None):
+async def service_list(session: SessionDep, fmt: FormatDep, jurisdiction_id: Param = None):
     """GET Service List: our categories, and 不清楚 for the classifier to decide."""
     await _jurisdiction(session, jurisdiction_id)
     return answer(fmt, "services", await services.service_list(session))
@@ -117,7 +119,7 @@ async def service_list(session: SessionDep, fmt: FormatDep, jurisdiction_id: Tex
 
 @_add("GET", "/services/{service_code}")
 async def service_definition(service_code: str, session: SessionDep, fmt: FormatDep,
-                             jurisdiction_id: Text = None):
+                             jurisdiction_id: Param = None):
     """GET Service Definition: the attributes a request of this service may answer."""
     await _jurisdiction(session, jurisdiction_id)
     service = await services.find_service(session, _checked(service_code, "service_code") or "")
@@ -166,9 +168,9 @@ async def _earlier(session, principal: Principal, key: str, form_hash: str) -> d
 
 @_add("GET", "/requests")
 async def request_list(request: Request, session: SessionDep, fmt: FormatDep,
-                       service_request_id: Text = None, service_code: Text = None,
-                       start_date: Text = None, end_date: Text = None, status: Text = None,
-                       jurisdiction_id: Text = None, api_key: Text = None):
+                       service_request_id: Param = None, service_code: Param = None,
+                       start_date: Param = None, end_date: Param = None, status: Param = None,
+                       jurisdiction_id: Param = None, api_key: Param = None):
     """GET Service Requests: published ones (and the caller channel's own), 90 days at most."""
     reader = await _reader(request, api_key)
     region = await _jurisdiction(session, jurisdiction_id)
@@ -191,7 +193,7 @@ async def request_list(request: Request, session: SessionDep, fmt: FormatDep,
 
 @_add("GET", "/requests/{service_request_id}")
 async def request_one(service_request_id: str, request: Request, session: SessionDep, fmt: FormatDep,
-                      jurisdiction_id: Text = None, api_key: Text = None):
+                      jurisdiction_id: Param = None, api_key: Param = None):
     """GET Service Request: one published request (or the caller channel's own)."""
     reader = await _reader(request, api_key)
     await _jurisdiction(session, jurisdiction_id)
@@ -203,7 +205,7 @@ async def request_one(service_request_id: str, request: Request, session: Sessio
 
 
 @_add("GET", "/tokens/{token}")
-async def token(token: str, session: SessionDep, fmt: FormatDep, jurisdiction_id: Text = None):
+async def token(token: str, session: SessionDep, fmt: FormatDep, jurisdiction_id: Param = None):
     """GET service_request_id from a token: a ticket's id (the `id` of /v1/tickets) as its token."""
     await _jurisdiction(session, jurisdiction_id)
     try:
