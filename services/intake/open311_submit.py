@@ -27,7 +27,7 @@ NO_NAME = "未留姓名"
 
 
 def read_form(items: list[tuple[str, object]]) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """The form's fields and its `attribute[CODE]` answers; 400 for anything else."""
+    """The form's fields and its `attribute[CODE]` answers; other parameters are ignored."""
     fields: dict[str, str] = {}
     answers: dict[str, list[str]] = {}
     for key, value in items:
@@ -39,8 +39,7 @@ def read_form(items: list[tuple[str, object]]) -> tuple[dict[str, str], dict[str
             answers.setdefault(match[1], []).append(value.strip())
         elif key in FIELDS:
             fields[key] = value.strip()
-        else:
-            raise Open311Error(400, f"不支持的参数：{key[:40]}")
+        # Other parameters (some clients add their own) are ignored, as the spec's optional ones.
     for key, limit in LIMITS.items():
         if len(fields.get(key, "")) > limit:
             raise Open311Error(400, f"{key} 不能超过 {limit} 个字符")

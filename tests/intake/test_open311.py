@@ -111,8 +111,9 @@ async def test_a_service_definition_lists_its_attributes(intake, place, fmt):
 
 
 async def test_a_posted_request_reads_back_without_personal_data(intake, place, events, fmt):
-    form = request_form(API_KEY, place["county"], **{"attribute[town]": place["town"],
-                                                     "attribute[type]": "complaint"})
+    form = request_form(API_KEY, place["county"], device_id="tt222111", account_id="123456",
+                        client_extra="ignored", **{"attribute[town]": place["town"],
+                                                   "attribute[type]": "complaint"})
     number = await created_id(intake, fmt, form)
     [created] = await events.collect(lambda m: m["type"] == "ticket.created"
                                      and m["data"]["number"] == number)

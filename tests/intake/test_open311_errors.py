@@ -41,7 +41,7 @@ BAD_POSTS = [
     ("an attribute no service asks", {"attribute[colour]": "red"}, 400),
     ("a value the attribute does not offer", {"attribute[type]": "praise"}, 400),
     ("two values for a single-value attribute", {"attribute[type][]": ["help", "complaint"]}, 400),
-    ("a parameter the spec does not have", {"priority": "high"}, 400),
+    ("a NUL in a parameter the spec does not have", {"priority": "high\x00"}, 400),
     ("a NUL in the text", {"description": "坑\x00"}, 400),
 ]
 
