@@ -148,9 +148,12 @@ async def create_request(request: Request, session: SessionDep, fmt: FormatDep,
         earlier = await _earlier(session, principal, idempotency_key, form_hash)
         if earlier is not None:
             return answer(fmt, "service_requests", [earlier], status=201)
-    row = await submission.create_ticket(session, request.app.state.outbox, body, principal,
-                                         prefix=request.app.state.settings.ticket_prefix,
-                                         numbers=request.app.state.numbers, extra=extra)
+    try:
+        row = await submission.create_ticket(session, request.app.state.outbox, body, principal,
+                                             prefix=request.app.state.settings.ticket_prefix,
+                                             numbers=request.app.state.numbers, extra=extra)
+    except Problem as refused:  # submission's own checks, in Open311's words
+        raise Open311Error(404 if refused.status == 404 else 400, refused.detail or refused.title) from None
     created = {"service_request_id": row["number"], "service_notice": requests.SERVICE_NOTICE,
                "account_id": None}
     if idempotency_key:
