@@ -81,9 +81,9 @@ async def _reader(request: Request, api_key: str | None) -> Principal | None:
     return principal
 
 
-async def _jurisdiction(session, value: str | None) -> str | None:
+def _jurisdiction(regions: frozenset[str] | dict, value: str | None) -> str | None:
     region = _checked(value, "jurisdiction_id")
-    if region is not None and region not in (await names.load(session)).regions:
+    if region is not None and region not in regions:
         raise Open311Error(404, f"jurisdiction_id {region[:12]} 不是本平台服务的州、县（市）")
     return region
 
@@ -113,19 +113,21 @@ async def discovery(request: Request, fmt: FormatDep):
 @_add("GET", "/services")
 async def service_list(session: SessionDep, fmt: FormatDep, jurisdiction_id: Param = None):
     """GET Service List: our categories, and 不清楚 for the classifier to decide."""
-    await _jurisdiction(session, jurisdiction_id)
-    return answer(fmt, "services", await services.service_list(session))
+    places = await services.catalog(session)
+    _jurisdiction(places.regions, jurisdiction_id)
+    return answer(fmt, "services", places.services)
 
 
 @_add("GET", "/services/{service_code}")
 async def service_definition(service_code: str, session: SessionDep, fmt: FormatDep,
                              jurisdiction_id: Param = None):
     """GET Service Definition: the attributes a request of this service may answer."""
-    await _jurisdiction(session, jurisdiction_id)
-    service = await services.find_service(session, _checked(service_code, "service_code") or "")
+    places = await services.catalog(session)
+    _jurisdiction(places.regions, jurisdiction_id)
+    service = places.service(_checked(service_code, "service_code") or "")
     if service is None:
         raise Open311Error(404, f"service_code {service_code[:64]} 不存在")
-    return answer(fmt, "service_definition", await services.definition(session, service))
+    return answer(fmt, "service_definition", services.definition(places, service))
 
 
 @_add("POST", "/requests", openapi_extra=POST_BODY, status_code=201)
@@ -176,7 +178,8 @@ async def request_list(request: Request, session: SessionDep, fmt: FormatDep,
                        jurisdiction_id: Param = None, api_key: Param = None):
     """GET Service Requests: published ones (and the caller channel's own), 90 days at most."""
     reader = await _reader(request, api_key)
-    region = await _jurisdiction(session, jurisdiction_id)
+    known = await names.load(session)
+    region = _jurisdiction(known.regions, jurisdiction_id)
     ids = _listed(service_request_id, "service_request_id")
     if len(ids) > MAX_IDS:
         raise Open311Error(400, f"service_request_id 一次最多 {MAX_IDS} 个")
@@ -190,7 +193,6 @@ async def request_list(request: Request, session: SessionDep, fmt: FormatDep,
                                        requests.utc_now())
         rows = await requests.search(session, reader=reader, since=since, until=until, statuses=statuses,
                                      codes=_listed(service_code, "service_code"), region=region)
-    known = await names.load(session)
     return answer(fmt, "service_requests", [requests.request_view(row, known) for row in rows])
 
 
@@ -199,18 +201,19 @@ async def request_one(service_request_id: str, request: Request, session: Sessio
                       jurisdiction_id: Param = None, api_key: Param = None):
     """GET Service Request: one published request (or the caller channel's own)."""
     reader = await _reader(request, api_key)
-    await _jurisdiction(session, jurisdiction_id)
+    known = await names.load(session)
+    _jurisdiction(known.regions, jurisdiction_id)
     number = _checked(service_request_id, "service_request_id") or ""
     rows = await requests.by_numbers(session, [number], reader)
     if not rows:
         raise Open311Error(404, f"service_request_id {number[:32]} 不存在或未公开")
-    return answer(fmt, "service_requests", [requests.request_view(rows[0], await names.load(session))])
+    return answer(fmt, "service_requests", [requests.request_view(rows[0], known)])
 
 
 @_add("GET", "/tokens/{token}")
 async def token(token: str, session: SessionDep, fmt: FormatDep, jurisdiction_id: Param = None):
     """GET service_request_id from a token: a ticket's id (the `id` of /v1/tickets) as its token."""
-    await _jurisdiction(session, jurisdiction_id)
+    _jurisdiction((await services.catalog(session)).regions, jurisdiction_id)
     try:
         ticket_id = uuid.UUID(token)
     except ValueError:

@@ -1,8 +1,9 @@
 """Open311 services: our categories as routing announced them, and the questions each asks."""
 
 import re
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core import names as known
@@ -24,41 +25,47 @@ def _service(code: str, name: str, description: str, group: str) -> dict:
             "type": "realtime", "keywords": name, "group": group}
 
 
-async def service_list(session: AsyncSession) -> list[dict]:
-    """Every active category as a service, its top-level category as its group, then GENERIC."""
+@dataclass(frozen=True)
+class Catalog:
+    """One read of what routing announced: the services, the towns and the regions."""
+
+    services: list[dict]
+    towns: list[dict]
+    counties: frozenset[str]
+    regions: frozenset[str]  # counties and prefectures: what a GET may name as jurisdiction_id
+
+    def service(self, code: str) -> dict | None:
+        """One service by its code (an active category or GENERIC); None if there is none."""
+        return next((service for service in self.services if service["service_code"] == code), None)
+
+
+async def catalog(session: AsyncSession) -> Catalog:
+    """Active categories, towns and regions, in one query."""
     rows = (await session.execute(
-        select(names.c.code, names.c.name, names.c.parent)
-        .where(names.c.kind == known.CATEGORY, names.c.active.is_(True)).order_by(names.c.code))).all()
-    named = {row.code: row.name for row in rows}
+        select(names.c.kind, names.c.code, names.c.name, names.c.parent, names.c.unit_kind,
+               names.c.region_code)
+        .where(names.c.active.is_(True), or_(names.c.kind == known.CATEGORY,
+                                             names.c.unit_kind.in_(("town", *known.REGION_KINDS))))
+        .order_by(names.c.code))).all()
+    categories = [row for row in rows if row.kind == known.CATEGORY]
+    units = [row for row in rows if row.kind == known.UNIT]
+    return Catalog(
+        services=_services(categories),
+        towns=[{"code": row.code, "name": row.name, "region_code": row.region_code}
+               for row in units if row.unit_kind == "town" and TOWN_CODE.match(row.code)],
+        counties=frozenset(row.code for row in units if row.unit_kind == "county"),
+        regions=frozenset(row.code for row in units if row.unit_kind in known.REGION_KINDS))
+
+
+def _services(categories: list) -> list[dict]:
+    """Every category as a service, its top-level category as its group, then GENERIC."""
+    named = {row.code: row.name for row in categories}
     services = []
-    for row in rows:
+    for row in categories:
         group = (named.get(row.parent) or row.parent) if row.parent else row.name
         description = f"{group}：{row.name}" if row.parent else f"{row.name}类诉求"
         services.append(_service(row.code, row.name, description, group))
     return services + [_service(*GENERIC.values())]
-
-
-async def find_service(session: AsyncSession, code: str) -> dict | None:
-    """One service by its code (an active category or GENERIC); None if there is none."""
-    return next((service for service in await service_list(session)
-                 if service["service_code"] == code), None)
-
-
-async def towns(session: AsyncSession) -> list[dict]:
-    """The towns (乡镇、街道) routing announced: code, name and county."""
-    rows = (await session.execute(
-        select(names.c.code, names.c.name, names.c.region_code)
-        .where(names.c.kind == known.UNIT, names.c.unit_kind == "town", names.c.active.is_(True))
-        .order_by(names.c.code))).all()
-    return [{"code": row.code, "name": row.name, "region_code": row.region_code}
-            for row in rows if TOWN_CODE.match(row.code)]
-
-
-async def counties(session: AsyncSession) -> set[str]:
-    """The county adcodes a request may name as its jurisdiction_id."""
-    return set(await session.scalars(
-        select(names.c.code).where(names.c.kind == known.UNIT, names.c.unit_kind == "county",
-                                   names.c.active.is_(True))))
 
 
 def _attribute(order: int, code: str, description: str, values: list[dict]) -> dict:
@@ -79,11 +86,11 @@ def _questions(town_list: list[dict]) -> list[dict]:
     ]
 
 
-async def attributes(session: AsyncSession) -> list[dict]:
+def attributes(known_places: Catalog) -> list[dict]:
     """The questions every service asks, none of them required."""
-    return _questions(await towns(session))
+    return _questions(known_places.towns)
 
 
-async def definition(session: AsyncSession, service: dict) -> dict:
+def definition(known_places: Catalog, service: dict) -> dict:
     """`service_definition`: the service's code and its attributes."""
-    return {"service_code": service["service_code"], "attributes": await attributes(session)}
+    return {"service_code": service["service_code"], "attributes": attributes(known_places)}

@@ -109,22 +109,23 @@ def content(fields: dict[str, str], service: dict) -> str:
 async def ticket_from_form(session: AsyncSession, fields: dict[str, str],
                            answers: dict[str, list[str]]) -> tuple[TicketIn, dict]:
     """The ticket an Open311 form asks for, and the columns TicketIn has no place for."""
+    places = await services.catalog(session)
     region = fields.get("jurisdiction_id")
     if not region:
         raise Open311Error(400, "须提供 jurisdiction_id：受理的县（市）行政区划代码，如 532622")
-    if region not in await services.counties(session):
+    if region not in places.counties:
         raise Open311Error(404, f"jurisdiction_id {region[:12]} 不是本平台服务的县（市）")
     code = fields.get("service_code")
     if not code:
         raise Open311Error(400, "须提供 service_code")
-    service = await services.find_service(session, code)
+    service = places.service(code)
     if service is None:
         raise Open311Error(404, f"service_code {code[:64]} 不存在")
     media_url = fields.get("media_url")
     if media_url and not MEDIA_URL.match(media_url):
         raise Open311Error(400, "media_url 应为 http(s) 链接")
     place = location(fields, region)
-    chosen = answered(await services.attributes(session), answers, region)
+    chosen = answered(services.attributes(places), answers, region)
     person = contact(fields)
     text = content(fields, service)
     generic = code == services.GENERIC["service_code"]
