@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake import open311_services as services
 from services.intake.open311_xml import Open311Error
-from services.intake.schemas import LAT_RANGE, LNG_RANGE, PHONE, TicketIn
+from services.intake.schemas import EMAIL, LAT_RANGE, LNG_RANGE, PHONE, TicketIn
 
 FIELDS = ("api_key", "jurisdiction_id", "service_code", "lat", "long", "address_string", "address_id",
           "email", "device_id", "account_id", "first_name", "last_name", "phone", "description",
@@ -21,7 +21,6 @@ LIMITS = {"address_string": 200, "first_name": 25, "last_name": 25, "email": 254
 MAX_FIELD = 4000
 TICKET_CONTENT = 2000  # TicketIn's own limit; Open311 allows 4,000, the ticket stores them all
 ATTRIBUTE = re.compile(r"^attribute\[([A-Za-z0-9_]{1,40})\](\[\])?$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MEDIA_URL = re.compile(r"^https?://\S+$")
 NO_NAME = "未留姓名"
 
@@ -90,7 +89,7 @@ def contact(fields: dict[str, str]) -> dict:
     if not re.match(PHONE, phone):
         raise Open311Error(400, "phone 应为手机号或固定电话（如 13800000000 或 0876-1234567）")
     email = fields.get("email")
-    if email and not EMAIL.match(email):
+    if email and not re.match(EMAIL, email):
         raise Open311Error(400, "email 格式不正确")
     name = f"{fields.get('last_name', '')}{fields.get('first_name', '')}".strip() or NO_NAME
     return {"name": name, "phone": phone, "email": email}
@@ -108,7 +107,7 @@ def content(fields: dict[str, str], service: dict) -> str:
 
 async def ticket_from_form(session: AsyncSession, fields: dict[str, str],
                            answers: dict[str, list[str]]) -> tuple[TicketIn, dict]:
-    """The ticket an Open311 form asks for, and the columns TicketIn has no place for."""
+    """The ticket an Open311 form asks for, and the column TicketIn has no place for (media_url)."""
     places = await services.catalog(session)
     region = fields.get("jurisdiction_id")
     if not region:
@@ -134,9 +133,8 @@ async def ticket_from_form(session: AsyncSession, fields: dict[str, str],
             "channel": "open311", "type": chosen.get("type", services.DEFAULT_TYPE),
             "category": None if generic else code, "content": text[:TICKET_CONTENT],
             "location": {**place, "town_code": chosen.get("town")},
-            "contact": {"name": person["name"], "phone": person["phone"]},
+            "contact": person,
             "public": chosen.get("public") == "true", "anonymous": chosen.get("anonymous") == "true"})
     except ValidationError as error:
         raise Open311Error(400, f"请求无效：{error.errors()[0]['msg']}") from None
-    return body.model_copy(update={"content": text}), {"media_url": media_url,
-                                                       "contact_email": person["email"]}
+    return body.model_copy(update={"content": text}), {"media_url": media_url}

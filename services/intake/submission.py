@@ -79,6 +79,7 @@ async def create_ticket(session: AsyncSession, outbox: Outbox, body: TicketIn, c
         "contact_phone": body.contact.phone or phone,
         "contact_id_number": body.contact.id_number,
         "contact_address": body.contact.address,
+        "contact_email": body.contact.email,
         "owner_phone": phone,
         "anonymous": body.anonymous,
         "public": body.public,

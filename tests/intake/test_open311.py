@@ -217,3 +217,13 @@ async def test_phone_and_id_numbers_in_a_description_are_masked(intake, place, f
                                                         **{"attribute[public]": "true"}))
     description = (await one_request(intake, fmt, number))["description"]
     assert description == "我是139****5678，身份证532622********4，门口的井盖丢了"
+
+
+async def test_the_contact_and_photo_link_reach_the_ticket_as_staff_see_it(intake, place, fmt):
+    form = request_form(API_KEY, place["county"])
+    number = await created_id(intake, fmt, form)
+    ticket = (await intake.get(f"/v1/tickets/{number}", headers={"X-Api-Key": API_KEY})).json()
+    assert ticket["contact"] == {"name": "李芳", "phone": "13912345678", "id_number": None,
+                                 "address": None, "email": "li@example.cn"}
+    assert (ticket["channel"], ticket["type"], ticket["media_url"]) == ("open311", "help", form["media_url"])
+    assert ticket["timeline"][0]["text"] == "通过Open311提交诉求"
