@@ -11,14 +11,12 @@ from services.core.http import create_service_app
 from services.core.outbox import Outbox
 from services.core.runtime import Worker, every
 from services.core.settings import Settings, get_settings
-from services.intake import service
+from services.intake import open311, open311_xml, service
 from services.intake.api import router
 from services.intake.desk_api import router as desk_router
 from services.intake.handlers import make_handlers
 from services.intake.media import MediaLookup
 from services.intake.models import outbox, processed
-from services.intake.open311 import router as open311_router
-from services.intake.open311_xml import Open311Error, on_open311_error
 from services.intake.saved_views import router as saved_views_router
 from services.intake.staff_api import router as staff_router
 from services.intake.submission import TicketNumbers
@@ -61,7 +59,7 @@ async def setup(app: FastAPI, worker: Worker) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The intake ASGI app."""
     app = create_service_app(name="intake", settings=settings or get_settings(),
-                             routers=[router, staff_router, desk_router, saved_views_router, open311_router],
+                             routers=[router, staff_router, desk_router, saved_views_router, open311.router],
                              setup=setup)
-    app.add_exception_handler(Open311Error, on_open311_error)
+    app.add_exception_handler(open311_xml.Open311Error, open311_xml.on_open311_error)
     return app
