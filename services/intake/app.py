@@ -12,7 +12,7 @@ from services.core.outbox import Outbox
 from services.core.ratelimit import RateLimiter
 from services.core.runtime import Worker, every
 from services.core.settings import Settings, get_settings
-from services.intake import service
+from services.intake import open311, open311_xml, service
 from services.intake.api import router
 from services.intake.desk_api import router as desk_router
 from services.intake.handlers import make_handlers
@@ -62,5 +62,8 @@ async def setup(app: FastAPI, worker: Worker) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The intake ASGI app."""
-    return create_service_app(name="intake", settings=settings or get_settings(),
-                              routers=[router, staff_router, desk_router, saved_views_router], setup=setup)
+    app = create_service_app(name="intake", settings=settings or get_settings(),
+                             routers=[router, staff_router, desk_router, saved_views_router, open311.router],
+                             setup=setup)
+    app.add_exception_handler(open311_xml.Open311Error, open311_xml.on_open311_error)
+    return app

@@ -60,8 +60,8 @@ def owner_phone(body: TicketIn, caller: Principal) -> str:
 
 
 async def create_ticket(session: AsyncSession, outbox: Outbox, body: TicketIn, caller: Principal,
-                        *, prefix: str, numbers: TicketNumbers) -> dict:
-    """Record a new ticket, its first timeline entry and `ticket.created`."""
+                        *, prefix: str, numbers: TicketNumbers, extra: dict | None = None) -> dict:
+    """Record a new ticket, its first timeline entry and `ticket.created`; `extra` columns too."""
     phone = owner_phone(body, caller)
     await directory.refuse_unknown(session, region=body.location.region_code,
                                    town=body.location.town_code, category=body.category)
@@ -81,6 +81,7 @@ async def create_ticket(session: AsyncSession, outbox: Outbox, body: TicketIn, c
         "contact_phone": body.contact.phone or phone,
         "contact_id_number": body.contact.id_number,
         "contact_address": body.contact.address,
+        "contact_email": body.contact.email,
         "owner_phone": phone,
         "anonymous": body.anonymous,
         "public": body.public,
@@ -88,6 +89,7 @@ async def create_ticket(session: AsyncSession, outbox: Outbox, body: TicketIn, c
         "submitted_by": caller.subject,
         "created_at": now,
         "updated_at": now,
+        **(extra or {}),
     }
     openid = await openid_of(session, phone) if caller.role is Role.citizen else None
     entry = timeline_entry(row["id"], action="submit", status=Status.submitted, actor=caller,
