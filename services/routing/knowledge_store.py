@@ -18,6 +18,8 @@ HOT_DAYS = 7
 WEIGHTS = "{0.05, 0.2, 0.4, 1.0}"
 MATCHED = 3  # the best answers of a search count as matched: what the 热门 list ranks by
 FIELDS = ("title", "body", "category", "region", "keywords")
+# Everything but the search words: what an answer shows.
+SHOWN = [column for column in knowledge.c if column.name != "search"]
 
 
 def today() -> date:
@@ -36,7 +38,7 @@ def _search(values: dict):
 
 async def get(session: AsyncSession, item_id: uuid.UUID) -> dict | None:
     """One item by its id."""
-    return (await session.execute(select(knowledge).where(knowledge.c.id == item_id))
+    return (await session.execute(select(*SHOWN).where(knowledge.c.id == item_id))
             ).mappings().first()
 
 
@@ -47,7 +49,7 @@ async def create(session: AsyncSession, values: dict, item_id: uuid.UUID | None 
     statement = statement.on_conflict_do_update(
         index_elements=["id"], set_={**row, "search": statement.excluded.search,
                                      "updated_at": func.now()})
-    return (await session.execute(statement.returning(knowledge))).mappings().one()
+    return (await session.execute(statement.returning(*SHOWN))).mappings().one()
 
 
 async def change(session: AsyncSession, current: dict, changes: dict) -> dict:
@@ -55,7 +57,7 @@ async def change(session: AsyncSession, current: dict, changes: dict) -> dict:
     row = {**{field: current[field] for field in FIELDS}, **changes}
     return (await session.execute(
         update(knowledge).where(knowledge.c.id == current["id"])
-        .values(**row, search=_search(row), updated_at=func.now()).returning(knowledge)
+        .values(**row, search=_search(row), updated_at=func.now()).returning(*SHOWN)
     )).mappings().one()
 
 
@@ -93,7 +95,7 @@ async def search(session: AsyncSession, *, q: str | None = None, category: str |
     if q and q_text is None:
         return [], 0
     where = _filters(q_text, category, region)
-    query = select(knowledge).where(where).limit(limit).offset(offset)
+    query = select(*SHOWN).where(where).limit(limit).offset(offset)
     if q_text is not None:
         rank = func.ts_rank(cast(literal(WEIGHTS, String), ARRAY(REAL)), knowledge.c.search,
                             _tsquery(q_text))

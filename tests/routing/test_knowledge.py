@@ -143,11 +143,13 @@ async def test_public_search_without_words_lists_the_newest_and_refuses_bad_inpu
     newest = await routing.get("/v1/public/knowledge", params={"limit": 5})
     only_stop_words = await routing.get("/v1/public/knowledge", params={"q": "怎么 如何 的"})
     too_long = await routing.get("/v1/public/knowledge", params={"q": "字" * 101})
+    nul = await routing.get("/v1/public/knowledge", params={"q": "社保\x00卡"})
     bad_id = await routing.get("/v1/public/knowledge/not-an-id")
 
     assert len(newest.json()["items"]) == 5 and newest.json()["total"] >= 45
     assert only_stop_words.json() == {"items": [], "total": 0}
     assert too_long.status_code == 422 and too_long.json()["errors"][0]["field"] == "q"
+    assert nul.status_code == 422 and nul.json()["errors"][0]["field"] == "q"
     assert bad_id.status_code == 422 and bad_id.headers["content-type"] == PROBLEM
 
 

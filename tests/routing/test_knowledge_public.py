@@ -101,7 +101,8 @@ async def test_nearby_lists_open_reports_around_a_point_and_nothing_personal(
 
 async def test_nearby_refuses_a_point_off_the_map(routing):
     for params in ({"lat": 91, "lng": 104}, {"lat": 23, "lng": 181}, {"lat": 23},
-                   {"lat": 23, "lng": 104, "radius": 50_000}, {"lat": "nan", "lng": 104}):
+                   {"lat": 23, "lng": 104, "radius": 50_000}, {"lat": "nan", "lng": 104},
+                   {"lat": 1e308, "lng": 104}):
         response = await routing.get("/v1/public/nearby", params=params)
         assert response.status_code == 422, params
         assert response.headers["content-type"] == "application/problem+json"
