@@ -19,7 +19,7 @@ WEIGHTS = "{0.05, 0.2, 0.4, 1.0}"
 MATCHED = 3  # the best answers of a search count as matched: what the 热门 list ranks by
 FIELDS = ("title", "body", "category", "region", "keywords")
 # Everything but the search words: what an answer shows.
-SHOWN = [column for column in knowledge.c if column.name != "search"]
+SHOWN = [column for column in knowledge.c if column.name not in ("search", "headline")]
 
 
 def today() -> date:
@@ -31,9 +31,11 @@ def _tsquery(q_text: str):
     return cast(literal(q_text, String), TSQUERY)
 
 
-def _search(values: dict):
-    literal_vector = knowledge_text.vector(values["title"], values["keywords"], values["body"])
-    return cast(literal(literal_vector, String), TSVECTOR)
+def _vectors(values: dict) -> dict:
+    def vector(*texts):
+        return cast(literal(knowledge_text.vector(*texts), String), TSVECTOR)
+    return {"search": vector(values["title"], values["keywords"], values["body"]),
+            "headline": vector(values["title"], values["keywords"])}
 
 
 async def get(session: AsyncSession, item_id: uuid.UUID) -> dict | None:
@@ -45,9 +47,10 @@ async def get(session: AsyncSession, item_id: uuid.UUID) -> dict | None:
 async def create(session: AsyncSession, values: dict, item_id: uuid.UUID | None = None) -> dict:
     """Add an item (or replace the one with this id: the seed's items keep their ids)."""
     row = {field: values[field] for field in FIELDS}
-    statement = insert(knowledge).values(id=item_id or uuid.uuid4(), search=_search(row), **row)
+    statement = insert(knowledge).values(id=item_id or uuid.uuid4(), **_vectors(row), **row)
     statement = statement.on_conflict_do_update(
         index_elements=["id"], set_={**row, "search": statement.excluded.search,
+                                     "headline": statement.excluded.headline,
                                      "updated_at": func.now()})
     return (await session.execute(statement.returning(*SHOWN))).mappings().one()
 
@@ -57,7 +60,7 @@ async def change(session: AsyncSession, current: dict, changes: dict) -> dict:
     row = {**{field: current[field] for field in FIELDS}, **changes}
     return (await session.execute(
         update(knowledge).where(knowledge.c.id == current["id"])
-        .values(**row, search=_search(row), updated_at=func.now()).returning(*SHOWN)
+        .values(**row, **_vectors(row), updated_at=func.now()).returning(*SHOWN)
     )).mappings().one()
 
 
@@ -74,10 +77,8 @@ def region_filter(column, region: str) -> ColumnElement:
     return or_(column.is_(None), column.in_(ancestors), column.startswith(scope, autoescape=True))
 
 
-def _filters(q_text: str | None, category: str | None, region: str | None):
-    conditions = []
-    if q_text is not None:
-        conditions.append(knowledge.c.search.op("@@")(_tsquery(q_text)))
+def _filters(matched, category: str | None, region: str | None):
+    conditions = [matched] if matched is not None else []
     if category:
         conditions.append(or_(knowledge.c.category == category,
                               knowledge.c.category.startswith(f"{category}.", autoescape=True)))
@@ -91,17 +92,20 @@ async def search(session: AsyncSession, *, q: str | None = None, category: str |
                  in_titles: bool = False) -> tuple[list[dict], int]:
     """Items matching any of the words of `q` (best first; `in_titles`: in their titles or
     keywords) or all items (newest first); and how many there are."""
-    q_text = knowledge_text.query(q, weights="AB" if in_titles else "") if q else None
+    q_text = knowledge_text.query(q) if q else None
     if q and q_text is None:
         return [], 0
-    where = _filters(q_text, category, region)
+    vector = knowledge.c.headline if in_titles else knowledge.c.search
+    matched = vector.op("@@")(_tsquery(q_text)) if q_text else None
+    where = _filters(matched, category, region)
     query = select(*SHOWN).where(where).limit(limit).offset(offset)
     if q_text is not None:
-        rank = func.ts_rank(cast(literal(WEIGHTS, String), ARRAY(REAL)), knowledge.c.search,
-                            _tsquery(q_text))
-        query = query.order_by(rank.desc())
+        weights = cast(literal(WEIGHTS, String), ARRAY(REAL))
+        query = query.order_by(func.ts_rank(weights, vector, _tsquery(q_text)).desc())
     query = query.order_by(knowledge.c.updated_at.desc(), knowledge.c.id)
     rows = list((await session.execute(query)).mappings())
+    if offset == 0 and len(rows) < limit:  # the whole answer is on this page
+        return rows, len(rows)
     total = (await session.execute(select(func.count()).select_from(knowledge).where(where))
              ).scalar_one()
     return rows, total

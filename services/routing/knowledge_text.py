@@ -40,7 +40,7 @@ def _quoted(term: str) -> str:
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def vector(title: str, keywords: list[str], body: str) -> str:
+def vector(title: str, keywords: list[str], body: str = "") -> str:
     """The tsvector literal of an item: title words weigh A, keywords B, body C."""
     positions: dict[str, list[str]] = {}
     position = 0
@@ -51,9 +51,10 @@ def vector(title: str, keywords: list[str], body: str) -> str:
     return " ".join(f"{_quoted(term)}:{','.join(marks[:256])}" for term, marks in positions.items())
 
 
-def query(text: str, *, weights: str = "") -> str | None:
-    """The tsquery literal for a searcher's words (any of them), optionally only where they weigh
-    `weights` ("AB": in a title or the keywords); None when nothing is searchable."""
-    found = list(dict.fromkeys(terms(text)))[:MAX_TERMS]
-    suffix = f":{weights}" if weights else ""
-    return " | ".join(_quoted(term) + suffix for term in found) or None
+def query(text: str) -> str | None:
+    """The tsquery literal for a searcher's words (any of them); None when nothing is searchable."""
+    found = list(dict.fromkeys(terms(text)))
+    if any(len(term) > 1 for term in found):  # a lone character says little and matches a lot
+        found = [term for term in found if len(term) > 1]
+    found = found[:MAX_TERMS]
+    return " | ".join(_quoted(term) for term in found) or None

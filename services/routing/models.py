@@ -163,11 +163,14 @@ knowledge = Table(
     Column("category", String(64), ForeignKey("categories.code"), nullable=False, index=True),
     Column("region", String(6)),
     _codes("keywords"),
-    # jieba's words of title (A), keywords (B) and body (C), built in knowledge_text.py.
+    # jieba's words of title (A), keywords (B) and body (C), built in knowledge_text.py;
+    # `headline` holds the title's and keywords' alone, for the hints beside a complaint.
     Column("search", TSVECTOR, nullable=False),
+    Column("headline", TSVECTOR, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     _updated(),
     Index("ix_knowledge_search", "search", postgresql_using="gin"),
+    Index("ix_knowledge_headline", "headline", postgresql_using="gin"),
 )
 
 # Views (detail pages) and matches (search results) per item and day: the 热门 list's counts.

@@ -1,4 +1,4 @@
-"""knowledge base: items with a jieba tsvector, daily view and match counts
+"""knowledge base: items with jieba tsvectors, daily view and match counts
 
 Revision ID: 0003
 Revises: 0001
@@ -28,6 +28,7 @@ def upgrade() -> None:
     sa.Column('region', sa.String(length=6), nullable=True),
     sa.Column('keywords', postgresql.ARRAY(sa.String(length=64)), server_default='{}', nullable=False),
     sa.Column('search', postgresql.TSVECTOR(), nullable=False),
+    sa.Column('headline', postgresql.TSVECTOR(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.ForeignKeyConstraint(['category'], ['routing.categories.code'], name=op.f('fk_knowledge_category_categories')),
@@ -36,6 +37,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_knowledge_category'), 'knowledge', ['category'], unique=False, schema='routing')
     op.create_index('ix_knowledge_search', 'knowledge', ['search'], unique=False, schema='routing', postgresql_using='gin')
+    op.create_index('ix_knowledge_headline', 'knowledge', ['headline'], unique=False, schema='routing', postgresql_using='gin')
     op.create_table('knowledge_hits',
     sa.Column('knowledge_id', sa.Uuid(), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
@@ -54,6 +56,7 @@ def downgrade() -> None:
     op.drop_index('ix_tickets_created', table_name='tickets', schema='routing')
     op.drop_index('ix_knowledge_hits_day', table_name='knowledge_hits', schema='routing')
     op.drop_table('knowledge_hits', schema='routing')
+    op.drop_index('ix_knowledge_headline', table_name='knowledge', schema='routing', postgresql_using='gin')
     op.drop_index('ix_knowledge_search', table_name='knowledge', schema='routing', postgresql_using='gin')
     op.drop_index(op.f('ix_knowledge_category'), table_name='knowledge', schema='routing')
     op.drop_table('knowledge', schema='routing')
