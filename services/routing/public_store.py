@@ -5,7 +5,7 @@ import math
 import re
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.routing.directory_cache import directory
@@ -14,7 +14,6 @@ from services.routing.models import assignments, tickets
 
 HOT_WINDOW = timedelta(days=7)
 NEARBY_MAX = 20
-NEARBY_SCAN = 500  # open tickets read from the box at most; a hint needs no more
 METRES_PER_DEGREE = 111_320.0
 _LONG_DIGITS = re.compile(r"[0-9０-９]{5,}[0-9Xx]?")
 
@@ -39,11 +38,19 @@ async def hot_categories(session: AsyncSession, *, region: str | None,
             for code, n in (await session.execute(query)).all()]
 
 
-def _box(lat: float, lng: float, radius: float):
+def _nearest(lat: float, lng: float, radius: float):
+    """Open tickets in the radius by a flat-earth distance (exact enough within 5 km), nearest
+    first: the lat/lng box uses the partial index on open tickets' places."""
     dlat = radius / METRES_PER_DEGREE
     dlng = dlat / max(math.cos(math.radians(lat)), 0.01)
-    return and_(tickets.c.lat.between(lat - dlat, lat + dlat),
-                tickets.c.lng.between(lng - dlng, lng + dlng))
+    north, east = tickets.c.lat - lat, (tickets.c.lng - lng) * (dlat / dlng)
+    flat = (north * north + east * east).label("flat")
+    return (select(tickets.c.id, tickets.c.title, tickets.c.category, tickets.c.created_at,
+                   tickets.c.lat, tickets.c.lng, flat)
+            .where(tickets.c.status == "open",
+                   tickets.c.lat.between(lat - dlat, lat + dlat),
+                   tickets.c.lng.between(lng - dlng, lng + dlng), flat <= dlat * dlat * 1.01)
+            .order_by(flat).limit(NEARBY_MAX))
 
 
 def public_title(title: str, category_name: str) -> str:
@@ -54,22 +61,21 @@ def public_title(title: str, category_name: str) -> str:
 async def nearby(session: AsyncSession, *, lat: float, lng: float, radius: float,
                  category: str | None = None) -> list[dict]:
     """Open tickets within `radius` metres of a point, nearest first: title, category, status."""
-    assigned = exists().where(assignments.c.ticket_id == tickets.c.id,
-                              assignments.c.state == "active", assignments.c.role != "dispatch")
-    query = (select(tickets.c.title, tickets.c.category, tickets.c.created_at, tickets.c.lat,
-                    tickets.c.lng, assigned.label("assigned"))
-             .where(tickets.c.status == "open", _box(lat, lng, radius))
-             .order_by(tickets.c.created_at.desc()).limit(NEARBY_SCAN))
+    query = _nearest(lat, lng, radius)
     if category:
         query = query.where(or_(tickets.c.category == category,
                                 tickets.c.category.startswith(f"{category}.", autoescape=True)))
+    near = query.subquery()
+    assigned = exists().where(assignments.c.ticket_id == near.c.id, assignments.c.state == "active",
+                              assignments.c.role != "dispatch")
+    rows = await session.execute(select(near, assigned.label("assigned")).order_by(near.c.flat))
     names = (await directory(session)).categories
     found = []
-    for row in (await session.execute(query)).mappings():
+    for row in rows.mappings():
         distance = distance_m((lat, lng), (row["lat"], row["lng"]))
         if distance <= radius:
             name = names[row["category"]]["name"] if row["category"] in names else "其他"
             found.append({"title": public_title(row["title"], name), "category_name": name,
                           "status_name": "办理中" if row["assigned"] else "待派单",
                           "created_at": row["created_at"], "distance_m": round(distance / 10) * 10})
-    return sorted(found, key=lambda item: item["distance_m"])[:NEARBY_MAX]
+    return found
