@@ -64,6 +64,16 @@ async def change(session: AsyncSession, current: dict, changes: dict) -> dict:
     )).mappings().one()
 
 
+async def reindex(session: AsyncSession) -> int:
+    """Cut every item's words again (after a change of the tokenizer's dictionary); how many."""
+    rows = (await session.execute(select(knowledge.c.id, *[knowledge.c[f] for f in FIELDS])
+                                  .order_by(knowledge.c.id))).mappings().all()
+    for row in rows:
+        await session.execute(update(knowledge).where(knowledge.c.id == row["id"])
+                              .values(**_vectors(row)))
+    return len(rows)
+
+
 async def remove(session: AsyncSession, item_id: uuid.UUID) -> bool:
     """Delete an item and its counts; False when there was none."""
     result = await session.execute(delete(knowledge).where(knowledge.c.id == item_id))

@@ -13,11 +13,12 @@ from services.routing import knowledge_store
 from services.routing.catalog import CATEGORIES
 from services.routing.directory import UNITS
 from services.routing.directory_store import save_category, save_unit
+from services.routing.knowledge_schemas import KnowledgeIn
 from services.routing.rule_store import upsert_rule
 from services.routing.rules import RULES
 
 KNOWLEDGE = Path(__file__).with_name("knowledge_seed.json")
-# The seed's items keep their ids from one run to the next: a second seed updates them.
+# Loaded answers keep their ids from one load to the next: a second load updates them.
 KNOWLEDGE_IDS = uuid.UUID("6f1c3e5a-1a2b-4c3d-9e8f-12345c0ffee0")
 
 
@@ -34,8 +35,15 @@ async def seed(session: AsyncSession, settings: Settings) -> dict:
             "sla_class": cat.sla_class, "statutory_days": cat.statutory_days, "active": True})
     for rule in RULES:
         await upsert_rule(session, rule)
-    items = json.loads(KNOWLEDGE.read_text(encoding="utf-8"))
-    for item in items:
-        await knowledge_store.create(session, item, uuid.uuid5(KNOWLEDGE_IDS, item["title"]))
+    knowledge = await load_knowledge(session, json.loads(KNOWLEDGE.read_text(encoding="utf-8")))
     return {"units": len(UNITS), "categories": len(CATEGORIES), "rules": len(RULES),
-            "knowledge": len(items)}
+            "knowledge": knowledge}
+
+
+async def load_knowledge(session: AsyncSession, items: list[dict]) -> int:
+    """Upsert answers (checked as the admin API checks a body), each under an id made from its
+    title; how many."""
+    for item in items:
+        values = KnowledgeIn.model_validate(item).model_dump()
+        await knowledge_store.create(session, values, uuid.uuid5(KNOWLEDGE_IDS, values["title"]))
+    return len(items)

@@ -1,8 +1,17 @@
 """The knowledge base: admins keep it, anyone searches it in Chinese, agents see its answers."""
 
+import asyncio
+import json
+import os
+import subprocess
+import sys
+
 import pytest
+from sqlalchemy import update
 
 from services.core.auth import Role
+from services.routing import knowledge_store
+from services.routing.models import knowledge
 from tests.routing.flow import bearer, uid
 
 PROBLEM = "application/problem+json"
@@ -165,3 +174,24 @@ async def test_classify_adds_the_best_answers_for_the_callers_words(settings, ro
     assert 1 <= len(answer["knowledge"]) <= 3
     assert answer["knowledge"][0]["title"] == "社保卡丢失或损坏后如何补办"
     assert answer["knowledge"][0]["summary"] and "12333" in answer["knowledge"][0]["body"]
+
+
+async def test_answers_are_loaded_from_a_file_and_reindexed(settings, db, routing, tmp_path):
+    word = f"zh{uid()}"
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps([item(title=f"{word} 从文件导入")], ensure_ascii=False))
+
+    load = await asyncio.to_thread(subprocess.run, [
+        sys.executable, "-m", "services.cli", "knowledge-load", str(path)],
+        env={**os.environ, "DATABASE_URL": settings.database_url}, capture_output=True, text=True)
+    async with db.transaction() as session:
+        await session.execute(update(knowledge).where(knowledge.c.title == f"{word} 从文件导入")
+                              .values(search=""))
+    lost = await routing.get("/v1/public/knowledge", params={"q": word})
+    async with db.transaction() as session:
+        reindexed = await knowledge_store.reindex(session)
+    found = await routing.get("/v1/public/knowledge", params={"q": word})
+
+    assert load.returncode == 0 and "loaded 1 answers" in load.stdout, load.stderr
+    assert lost.json()["items"] == [] and reindexed >= 46
+    assert [i["title"] for i in found.json()["items"]] == [f"{word} 从文件导入"]
