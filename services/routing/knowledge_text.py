@@ -15,7 +15,7 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 # Function words and the phrasing of every question: they would match every item.
 STOP = frozenset("""
 的 了 是 在 和 与 或 及 等 我 你 他 她 它 们 吗 呢 啊 吧 也 都 就 还 要 有 没 不 这 那 个 把 被 给
-对 从 到 向 让 请 问 能 会 可 想 怎 么 啥 哪 谁 如 何 为 什 吗 之 其 该 于 以 上 下 中
+对 从 到 向 让 请 问 能 会 可 想 怎 么 啥 哪 谁 如 何 为 什 之 其 该 于 以 上 下 中
 怎么 怎样 如何 什么 哪些 哪里 哪儿 可以 能否 是否 需要 请问 问下 一下 我们 你们 他们 自己 这个 那个 一个
 办理 咨询 关于 有关 相关 进行 情况 问题 时候 现在 已经 还是 或者 以及 应该 必须 怎么办 需 要求
 """.split())
