@@ -30,7 +30,7 @@ async def console_platform(tmp_path_factory):
         await asyncio.to_thread(cli, settings, env, "seed")
         try:
             async with services_running(settings, ports, env):
-                yield {"ports": ports, "settings": settings, "env": env}
+                yield {"ports": ports, "settings": settings, "env": env, "providers": providers}
         finally:
             s3.stop()
 
