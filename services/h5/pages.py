@@ -61,7 +61,8 @@ def render(request: Request, template: str, status_code: int = 200, **context) -
     known = names(config)
     context.setdefault("citizen", getattr(request.state, "citizen", None))
     context.setdefault("config", config)
-    context["name_of"] = lambda code, empty="—": known.get(code, code) if code else empty
+    context["name_of"] = lambda code, empty="—", unknown=None: (
+        known.get(code, code if unknown is None else unknown) if code else empty)
     context["csrf"] = csrf_token(request)
     context["path"] = request.url.path
     context["hotline"] = request.app.state.settings.h5_hotline

@@ -42,7 +42,7 @@ def _choices(config: dict | None) -> dict:
 def _page(request: Request, status: int = 200, **context):
     values = context.pop("values", None) or {"type": "complaint", "public": "no"}
     return render(request, "report.html", status, values=values, errors=context.pop("errors", {}),
-                  error=context.pop("error", None), key=context.pop("key", None) or uuid.uuid4().hex,
+                  summary=context.pop("summary", None), key=context.pop("key", None) or uuid.uuid4().hex,
                   media_ids=context.pop("media_ids", []), unavailable=UNAVAILABLE,
                   map=_map_settings(request), **_choices(request.state.config), **context)
 
@@ -130,7 +130,7 @@ async def submit(request: Request, citizen: CitizenDep, form: FormDep):
     errors = _own_checks(form)
     if errors:
         return _page(request, 422, values=values, errors=errors, key=key, media_ids=media_ids,
-                     error="请按提示修改后再提交")
+                     summary="请按提示修改后再提交")
     try:
         media_ids += await media.store_form_files(api, form, len(media_ids))
         created = await api.post("intake", "/v1/tickets", json={**ticket_body(form, request), "media_ids": media_ids},
@@ -138,7 +138,7 @@ async def submit(request: Request, citizen: CitizenDep, form: FormDep):
     except ApiError as refused:
         errors = {FIELDS.get(path, path.split(".")[-1]): message
                   for path, message in refused.field_errors(full_path=True).items()}
-        return _page(request, 422, values=values, errors=errors, error=refused.message, key=key,
+        return _page(request, 422, values=values, errors=errors, summary=refused.message, key=key,
                      media_ids=media_ids)
     notice = f"提交成功！诉求编号 {created['number']}，可在“我的诉求”查看办理进度。"
     return RedirectResponse(f"/m/tickets/{created['number']}?{urlencode({'notice': notice})}", status_code=303)

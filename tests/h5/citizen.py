@@ -14,6 +14,19 @@ REPORT = "平远镇集镇街道上的生活垃圾堆了一个多星期没人清�
 VAGUE = "我想反映一下我们小区门口的情况，说起来比较复杂，希望有关部门能来看看帮忙解决。"
 
 
+async def sms_code(providers, phone: str, since: int = 0) -> str:
+    """The newest login code the (local) SMS provider received for a phone after `since` messages."""
+
+    def codes() -> list:
+        return [m for m in providers.messages("aliyun")[since:] if m.to == phone and "code" in m.params]
+
+    async def arrived() -> bool:
+        return bool(codes())
+
+    assert await wait_until(arrived, timeout=20), "no SMS code reached the provider"
+    return codes()[-1].params["code"]
+
+
 class Citizen:
     """One phone's cookies against /m/, logging in with the code the SMS provider received."""
 
@@ -42,17 +55,7 @@ class Citizen:
         return response
 
     async def sms_code(self, since: int = 0) -> str:
-        """The newest login code the (local) SMS provider received for this phone."""
-        providers = self.platform["providers"]
-
-        def codes() -> list:
-            return [m for m in providers.messages("aliyun")[since:] if m.to == self.phone and "code" in m.params]
-
-        async def arrived() -> bool:
-            return bool(codes())
-
-        assert await wait_until(arrived, timeout=20), "no SMS code reached the provider"
-        return codes()[-1].params["code"]
+        return await sms_code(self.platform["providers"], self.phone, since)
 
     async def login(self, target: str = "/m/") -> httpx.Response:
         """获取验证码, then 登录 with the code from the SMS."""
