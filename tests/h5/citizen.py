@@ -84,11 +84,13 @@ class Staff:
     def __init__(self, ports: dict):
         self.intake = httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports['intake']}", timeout=20)
         self.media = httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports['media']}", timeout=20)
+        self.notify = httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports['notify']}", timeout=20)
         self.tokens: dict[str, dict] = {}
 
     async def close(self) -> None:
         await self.intake.aclose()
         await self.media.aclose()
+        await self.notify.aclose()
 
     async def token(self, username: str) -> dict:
         if username not in self.tokens:
@@ -113,6 +115,20 @@ class Staff:
 
         assert await wait_until(holds, timeout=timeout), seen.get("ticket")
         return seen["ticket"]
+
+    async def citizen_sms(self, number: str, template: str) -> str:
+        """The text of the SMS notify sent the citizen of a ticket for an event (once it is sent)."""
+        found: list[str] = []
+
+        async def sent() -> bool:
+            response = await self.notify.get("/v1/messages", params={"ticket": number},
+                                             headers=await self.token("admin"))
+            found[:] = [m["text"] for m in response.json() if m["template"] == template
+                        and m["audience"] == "citizen" and m["channel"] == "sms"]
+            return bool(found)
+
+        assert await wait_until(sent, timeout=30), f"no {template} SMS for {number}"
+        return found[0]
 
     async def act(self, who: str, number: str, action: str, body: dict | None = None) -> dict:
         response = await self.intake.post(f"/v1/tickets/{number}/actions/{action}", json=body,

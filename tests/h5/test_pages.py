@@ -209,3 +209,18 @@ async def test_evaluation_needs_an_answer_and_unsatisfied_reopens(console_platfo
         assert (await staff.ticket(number))["status"] == "in_progress"
     finally:
         await citizen.close()
+
+
+async def test_the_link_in_the_citizens_sms_opens_the_tickets_page(console_platform, staff, visitor):
+    citizen = await _logged_in(console_platform, "13900000113")
+    try:
+        number = NUMBER.search((await citizen.report()).headers["location"]).group(1)
+        text = await staff.citizen_sms(number, "ticket.accepted")
+        link = re.search(r"(http://\S+/m/tickets/[A-Za-z0-9]+)", text).group(1)
+        assert link == f"http://127.0.0.1:{console_platform['ports']['console']}/m/tickets/{number}"
+        page = await citizen.get(link)  # on the phone that reported it: the page at once
+        assert page.status_code == 200 and number in page.text and "流程跟踪" in page.text
+        elsewhere = await visitor.get(link)  # logged out: the SMS login first, then back here
+        assert elsewhere.headers["location"] == f"/m/login?next=%2Fm%2Ftickets%2F{number}"
+    finally:
+        await citizen.close()
