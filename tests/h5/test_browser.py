@@ -14,6 +14,7 @@ from playwright.async_api import expect
 
 from tests.h5.citizen import REPORT, TOWN, sms_code
 from tests.h5.conftest import present
+from tests.media.samples import m4a
 
 pytestmark = pytest.mark.timeout(300)
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "h5"
@@ -64,6 +65,8 @@ async def test_a_citizen_reports_from_a_phone_and_reopens_an_unsatisfying_result
     await page.set_input_files("#f-photo", files=[{"name": "camera.jpg", "mimeType": "image/jpeg",
                                                    "buffer": original}])
     await expect(page.locator("#photo-list .upload-done img")).to_have_count(1, timeout=30_000)
+    await page.set_input_files("#f-voice", files=[{"name": "voice.m4a", "mimeType": "audio/mp4", "buffer": m4a()}])
+    await expect(page.locator("#f-voice ~ .upload-done")).to_contain_text("已上传语音", timeout=30_000)
     await page.select_option("#f-region_code", "532622")
     await expect(page.locator(f"#f-town_code option[value='{TOWN}']")).to_have_count(1)
     await expect(page.locator("#f-town_code option[value='532621100']")).to_have_count(0)
@@ -83,7 +86,7 @@ async def test_a_citizen_reports_from_a_phone_and_reopens_an_unsatisfying_result
 
     ticket = await staff.ticket(number)
     assert ticket["location"]["lat"] and ticket["location"]["town_code"] == TOWN
-    [photo] = ticket["media_ids"]
+    photo, voice = ticket["media_ids"]
     stored = (await staff.media.get(f"/v1/media/{photo}", headers=await staff.token("center-532622"))).json()
     assert stored["kind"] == "image" and stored["size"] < len(original) / 2  # compressed in the browser
 
