@@ -19,6 +19,7 @@ from tests.media.samples import m4a
 pytestmark = pytest.mark.timeout(300)
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "h5"
 PHONE = "13900000201"
+WHERE = {"latitude": 23.5873, "longitude": 104.2211}  # 平远镇, as the phone's GPS says
 
 
 def big_photo() -> bytes:
@@ -37,7 +38,8 @@ async def test_a_citizen_reports_from_a_phone_and_reopens_an_unsatisfying_result
         pytest.skip("intake has no /v1/public/config yet (issue 16A): the county picker is empty")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     context = await browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", is_mobile=True,
-                                        has_touch=True, viewport={"width": 390, "height": 844})
+                                        has_touch=True, viewport={"width": 390, "height": 844},
+                                        geolocation=WHERE, permissions=["geolocation"])
     page = await context.new_page()
     base = f"http://127.0.0.1:{console_platform['ports']['console']}"
 
@@ -71,9 +73,12 @@ async def test_a_citizen_reports_from_a_phone_and_reopens_an_unsatisfying_result
     await expect(page.locator(f"#f-town_code option[value='{TOWN}']")).to_have_count(1)
     await expect(page.locator("#f-town_code option[value='532621100']")).to_have_count(0)
     await page.select_option("#f-town_code", TOWN)
-    await page.locator("#map").click(position={"x": 200, "y": 120})  # tiles offline: the pin still sets
-    await expect(page.locator("#pin-text")).to_contain_text("已选位置")
-    assert await page.input_value("#f-lat") and await page.input_value("#f-lng")
+    await page.get_by_role("button", name="定位").click()
+    await expect(page.locator("#pin-text")).to_contain_text("已选位置：23.587300, 104.221100")
+    await page.locator("#map").click(position={"x": 200, "y": 120})  # tiles offline: a tap still pins
+    await expect(page.locator("#pin-text")).not_to_contain_text("23.587300, 104.221100")
+    pinned = float(await page.input_value("#f-lat")), float(await page.input_value("#f-lng"))
+    assert abs(pinned[0] - WHERE["latitude"]) < 0.01 and abs(pinned[1] - WHERE["longitude"]) < 0.01
     await expect(page.locator("#nearby")).not_to_be_empty()
     await page.fill("#f-address", "平远镇集镇中心街菜市场旁")
     await page.fill("#f-name", "张先生")
@@ -85,7 +90,8 @@ async def test_a_citizen_reports_from_a_phone_and_reopens_an_unsatisfying_result
     await shot("4-report-sent")
 
     ticket = await staff.ticket(number)
-    assert ticket["location"]["lat"] and ticket["location"]["town_code"] == TOWN
+    assert (ticket["location"]["lat"], ticket["location"]["lng"]) == pytest.approx(pinned, abs=1e-6)
+    assert ticket["location"]["town_code"] == TOWN
     photo, voice = ticket["media_ids"]
     stored = (await staff.media.get(f"/v1/media/{photo}", headers=await staff.token("center-532622"))).json()
     assert stored["kind"] == "image" and stored["size"] < len(original) / 2  # compressed in the browser
