@@ -16,10 +16,10 @@ KIND_NAMES = {"image": "照片", "video": "视频", "audio": "语音"}
 
 
 async def store(api: Api, upload) -> dict:
-    """One file into the media service; ApiError (with its Chinese detail) if refused."""
-    content = await upload.read()
+    """One file into the media service, streamed from its spooled copy (a video may be large)."""
+    await upload.seek(0)
     return await api.post("media", "/v1/media", files={
-        "file": (upload.filename or "file", content, upload.content_type or "application/octet-stream")})
+        "file": (upload.filename or "file", upload.file, upload.content_type or "application/octet-stream")})
 
 
 async def store_form_files(api: Api, form, already: int) -> list[str]:

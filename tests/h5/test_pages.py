@@ -5,7 +5,7 @@ import re
 import pytest
 
 from tests.h5.citizen import REPORT, TOWN, VAGUE, Citizen
-from tests.media.samples import jpeg
+from tests.media.samples import jpeg, m4a
 
 pytestmark = pytest.mark.timeout(180)
 NUMBER = re.compile(r"/m/tickets/([A-Za-z0-9]+)")
@@ -74,13 +74,15 @@ async def test_a_report_with_a_photo_lands_in_my_tickets(console_platform):
         assert "受理范围告知" in form.text and "110" in form.text and 'name="idempotency_key"' in form.text
         assert "error-summary" not in form.text and "Macro" not in form.text
         sent = await citizen.report(title="平远镇集镇垃圾无人清运", public="yes", anonymous="on",
-                                    files={"photo": ("site.jpg", jpeg(), "image/jpeg")})
+                                    files=[("photo", ("site.jpg", jpeg(), "image/jpeg")),
+                                           ("voice", ("voice.m4a", m4a(), "audio/mp4"))])
         assert sent.status_code == 303, sent.text
         number = NUMBER.search(sent.headers["location"]).group(1)
         page = await citizen.get(sent.headers["location"])
         assert "提交成功" in page.text and number in page.text and REPORT in page.text
         assert "同意公开" in page.text and "对承办单位匿名" in page.text
-        assert 'class="photo"' in page.text and "流程跟踪" in page.text and "提交诉求" in page.text
+        assert 'class="photo"' in page.text and "<audio" in page.text
+        assert "流程跟踪" in page.text and "提交诉求" in page.text
         mine = await citizen.get("/m/tickets")
         assert f"/m/tickets/{number}" in mine.text and "平远镇集镇垃圾无人清运" in mine.text
     finally:
