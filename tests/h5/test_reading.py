@@ -7,6 +7,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.h5.citizen import sms_code
+from tests.h5.conftest import present
 from tests.h5.test_browser import ARTIFACTS
 
 pytestmark = pytest.mark.timeout(180)
@@ -51,4 +52,21 @@ async def test_the_pages_read_and_the_report_form_posts_without_javascript(brows
     await expect(page.locator("#f-content")).to_have_value("门口路灯坏了")
     assert await page.evaluate("document.documentElement.scrollWidth") <= 360
     await page.screenshot(path=str(ARTIFACTS / "nojs-report-errors.png"), full_page=True)
+    await context.close()
+
+
+async def test_knowledge_reads_on_a_phone(browser, console_platform):
+    if not await present(console_platform, "routing", "/v1/public/knowledge?q=社保"):
+        pytest.skip("routing has no /v1/public/knowledge yet (issue 16C)")
+    context = await browser.new_context(locale="zh-CN", java_script_enabled=False,
+                                        viewport={"width": 360, "height": 740})
+    page = await context.new_page()
+    await page.goto(f"http://127.0.0.1:{console_platform['ports']['console']}/m/knowledge")
+    await page.get_by_role("link", name="社保", exact=True).first.click()
+    await expect(page.locator(".cards .card").first).to_be_visible()
+    await page.screenshot(path=str(ARTIFACTS / "nojs-knowledge-search.png"), full_page=True)
+    await page.locator(".cards .card a").first.click()
+    await expect(page.locator("h1")).to_have_text("知识详情")
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 360
+    await page.screenshot(path=str(ARTIFACTS / "nojs-knowledge-item.png"), full_page=True)
     await context.close()
