@@ -56,7 +56,9 @@ def names(config: dict | None) -> dict[str, str]:
     for county in (config or {}).get("counties", []):
         found[county["code"]] = county["name"]
         for town in county.get("towns", []):
-            found[town["code"]] = county["name"] + town["name"]
+            # routing names a town with its county (砚山县平远镇); a bare name gets it added
+            found[town["code"]] = (town["name"] if town["name"].startswith(county["name"])
+                                   else county["name"] + town["name"])
     for parent in (config or {}).get("categories", []):
         found[parent["code"]] = parent["name"]
         for child in parent.get("children", []):

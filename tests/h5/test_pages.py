@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from services.h5.public import names
 from tests.h5.citizen import REPORT, TOWN, VAGUE, Citizen
 from tests.media.samples import jpeg, m4a
 
@@ -226,3 +227,11 @@ async def test_the_link_in_the_citizens_sms_opens_the_tickets_page(console_platf
         assert elsewhere.headers["location"] == f"/m/login?next=%2Fm%2Ftickets%2F{number}"
     finally:
         await citizen.close()
+
+
+def test_a_town_is_named_once_with_its_county():
+    config = {"counties": [{"code": "532622", "name": "砚山县", "towns": [
+        {"code": "532622101", "name": "砚山县平远镇"}, {"code": "532622100", "name": "江那镇"}]}],
+        "categories": [{"code": "env", "name": "环境卫生", "children": [{"code": "env.dump", "name": "垃圾"}]}]}
+    assert names(config) == {"532622": "砚山县", "532622101": "砚山县平远镇", "532622100": "砚山县江那镇",
+                             "env": "环境卫生", "env.dump": "环境卫生 / 垃圾"}
