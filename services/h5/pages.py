@@ -1,6 +1,7 @@
 """Rendering for the H5 pages: one template environment, static files by hash, the shared context."""
 
 import hashlib
+import re
 from pathlib import Path
 
 from fastapi import Request
@@ -14,6 +15,8 @@ from services.h5.session import csrf_token
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
+# A unit code inside a timeline text (退回 532622101 重新办理) is shown by its name.
+UNIT_CODE = re.compile(r"(?<!\d)\d{9}(?:\d{3})?(?!\d)")
 VENDOR_FILES = ("vendor/htmx.min.js", "vendor/leaflet/leaflet.js")
 # Status → the colour of its tag: waiting, working, done, stopped.
 STATUS_TONES = {"submitted": "wait", "pending_info": "warn", "accepted": "work", "assigned": "work",
@@ -63,6 +66,7 @@ def render(request: Request, template: str, status_code: int = 200, **context) -
     context.setdefault("config", config)
     context["name_of"] = lambda code, empty="—", unknown=None: (
         known.get(code, code if unknown is None else unknown) if code else empty)
+    context["with_names"] = lambda text: UNIT_CODE.sub(lambda m: known.get(m[0], m[0]), text or "")
     context["csrf"] = csrf_token(request)
     context["path"] = request.url.path
     context["hotline"] = request.app.state.settings.h5_hotline

@@ -113,6 +113,7 @@ async def test_a_citizen_reports_from_a_phone_and_reopens_an_unsatisfying_result
     await expect(page.locator(".notice")).to_contain_text("重新交办")
     await expect(page.locator("#basic .tag")).to_have_text("办理中")
     await expect(page.locator("#track")).to_contain_text("重新办理")
+    await expect(page.locator("#track")).not_to_contain_text(TOWN)  # units by name, not code
     await shot("7-reopened")
     assert (await staff.ticket(number))["status"] == "in_progress"
     await context.close()
