@@ -35,7 +35,11 @@
     data.append("csrf_token", csrf());
     return fetch("/m/upload", { method: "POST", body: data, credentials: "same-origin",
                                 headers: { "X-CSRF-Token": csrf() } })
+      .catch(function () { throw new Error("网络不稳定，上传失败，请重试"); })
       .then(function (response) {
+        if (response.redirected || !/json/.test(response.headers.get("content-type") || "")) {
+          throw new Error("登录已过期，请刷新页面重新登录后再上传");
+        }
         return response.json().then(function (body) {
           if (!response.ok) { throw new Error(body.detail || "上传失败，请重试"); }
           return body;
