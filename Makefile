@@ -32,8 +32,7 @@ $(H5_VENDOR): $(H5)/package.json $(H5)/package-lock.json
 	cd $(H5) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	mkdir -p $(H5)/static/vendor/leaflet
 	cp $(H5)/node_modules/htmx.org/dist/htmx.min.js $(H5)/static/vendor/
-	cp -r $(H5)/node_modules/leaflet/dist/leaflet.js $(H5)/node_modules/leaflet/dist/leaflet.css \
-		$(H5)/node_modules/leaflet/dist/images $(H5)/static/vendor/leaflet/
+	cp $(H5)/node_modules/leaflet/dist/leaflet.js $(H5)/node_modules/leaflet/dist/leaflet.css $(H5)/static/vendor/leaflet/
 	touch $@
 
 install: $(VENV)/.installed $(VENDOR) $(H5_VENDOR)
