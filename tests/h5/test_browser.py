@@ -116,5 +116,12 @@ async def test_a_citizen_reports_from_a_phone_and_reopens_an_unsatisfying_result
     await expect(page.locator("#track")).not_to_contain_text(TOWN)  # units by name, not code
     await shot("7-reopened")
     assert (await staff.ticket(number))["status"] == "in_progress"
+
+    await page.get_by_role("link", name="我的", exact=True).click()
+    await expect(page.locator(".who-phone")).to_have_text("139****0201")
+    await shot("8-me")
+    await page.goto(f"{base}/m/lookup?number={number}&phone_tail=0201")
+    await expect(page.locator("#result")).to_contain_text(number)
+    await shot("9-lookup")
     await context.close()
 
