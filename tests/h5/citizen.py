@@ -1,17 +1,25 @@
 """A citizen's phone browser over HTTP (cookies, the CSRF token, the SMS code), and the staff beside it."""
 
 import re
+from pathlib import Path
 
 import httpx
 
 from services.core.consumer import wait_until
 from tests.e2e.conftest import PASSWORD
 
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "h5"  # the browser tests' screenshots
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 TOWN = "532622101"  # 砚山县平远镇: its streets are its own to keep clean (routing's town rules)
 REPORT = "平远镇集镇街道上的生活垃圾堆了一个多星期没人清运，天一热臭气熏天，苍蝇很多。"
 # Nothing the classifier can place with confidence: it waits for the command center.
 VAGUE = "我想反映一下我们小区门口的情况，说起来比较复杂，希望有关部门能来看看帮忙解决。"
+
+
+async def present(platform: dict, service: str, path: str) -> bool:
+    """Whether a public endpoint of the contract (issue 16) is deployed: anything but a 404."""
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{platform['ports'][service]}", timeout=10) as http:
+        return (await http.get(path)).status_code != 404
 
 
 async def sms_code(providers, phone: str, since: int = 0) -> str:

@@ -6,18 +6,15 @@ Screenshots of each step go to tests/artifacts/h5/.
 
 import io
 import re
-from pathlib import Path
 
 import pytest
 from PIL import Image
 from playwright.async_api import expect
 
-from tests.h5.citizen import REPORT, TOWN, sms_code
-from tests.h5.conftest import present
+from tests.h5.citizen import ARTIFACTS, REPORT, TOWN, present, sms_code
 from tests.media.samples import m4a
 
 pytestmark = pytest.mark.timeout(300)
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "h5"
 PHONE = "13900000201"
 WHERE = {"latitude": 23.5873, "longitude": 104.2211}  # 平远镇, as the phone's GPS says
 

@@ -9,8 +9,7 @@ import re
 import pytest
 
 from services.core.consumer import wait_until
-from tests.h5.citizen import TOWN, Citizen
-from tests.h5.conftest import present
+from tests.h5.citizen import TOWN, Citizen, present
 
 pytestmark = pytest.mark.timeout(180)
 NUMBER = re.compile(r"/m/tickets/([A-Za-z0-9]+)")

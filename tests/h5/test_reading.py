@@ -6,9 +6,7 @@ Screenshots go to tests/artifacts/h5/ (nojs-*.png).
 import pytest
 from playwright.async_api import expect
 
-from tests.h5.citizen import sms_code
-from tests.h5.conftest import present
-from tests.h5.test_browser import ARTIFACTS
+from tests.h5.citizen import ARTIFACTS, present, sms_code
 
 pytestmark = pytest.mark.timeout(180)
 PHONE = "13900000202"
