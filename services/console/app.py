@@ -62,7 +62,7 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
     app.state.calendar = WorkCalendar()
     app.state.templates = make_templates(app.state.directory, hashes)
     app.mount("/static", CachedStatic(directory=STATIC), name="static")
-    h5 = create_h5_app()
+    h5 = create_h5_app(settings)
     app.mount("/m", h5)  # the citizen H5 pages (services/h5)
     for module in (login, dashboard, ticket_list, ticket_page, dispatch, hotline):
         app.include_router(module.router)

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 
 from services.console.backend import ApiError, Backend, LoginRequired, ServiceDown
 from services.console.pages import CachedStatic
+from services.console.settings import ConsoleSettings
 from services.h5 import home, login, media, mine, report
 from services.h5.deps import CsrfFailed
 from services.h5.pages import STATIC, is_htmx, make_templates, render, static_hashes
@@ -23,9 +24,12 @@ SERVICE_NAMES = {"intake": "受理服务", "routing": "派单服务", "media": "
                  "sla": "时限服务", "notify": "消息服务"}
 
 
-def create_app(settings: H5Settings | None = None) -> FastAPI:
-    """The H5 ASGI app; the console mounts it at /m and hands it its pooled backend."""
-    settings = settings or get_h5_settings()
+def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
+    """The H5 ASGI app; the console mounts it at /m with its settings and its pooled backend."""
+    if settings is None:
+        settings = get_h5_settings()
+    elif not isinstance(settings, H5Settings):  # the console's: the same values, plus the H5_* ones
+        settings = H5Settings(**settings.model_dump())
     app = FastAPI(title="hotline h5", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.backend = Backend(settings.service_urls(), settings.backend_timeout_seconds)
