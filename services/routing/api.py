@@ -69,5 +69,5 @@ async def classify(body: ClassifyIn, session: SessionDep, principal: CallerDep):
     require(principal, *CLASSIFIERS)
     pairs = await service.suggest(session, body.text, body.region_code, body.town_code,
                                   top=body.top)
-    return await classify_view(session, pairs)
+    return await classify_view(session, pairs, await service.threshold(session))
 
