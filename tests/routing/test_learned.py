@@ -45,9 +45,9 @@ def test_suggestions_are_ranked_confidences(model):
 def test_the_model_beats_the_keywords_on_held_out_text(model):
     texts = [r["text"] for r in HELDOUT_ROWS]
     learned_right = sum(top(p) == top(r["category"])
-                        for (p, _), r in zip(learned.predictions(model, texts), HELDOUT_ROWS))
+                        for (p, _), r in zip(learned.predictions(model, texts), HELDOUT_ROWS, strict=True))
     keyword_right = sum(top(p) == top(r["category"])
-                        for (p, _), r in zip(keyword_predictions(texts), HELDOUT_ROWS))
+                        for (p, _), r in zip(keyword_predictions(texts), HELDOUT_ROWS, strict=True))
     assert learned_right > keyword_right, (learned_right, keyword_right)
 
 
