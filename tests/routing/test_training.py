@@ -15,7 +15,9 @@ from services.routing.models import classifier_models, training_examples
 from tests.routing.corpus.load import HELDOUT, TRAIN, rows
 from tests.routing.flow import assigned, bearer, submit
 
-VAGUE = "你好，我想反映一个情况，希望你们能帮忙处理一下，谢谢。"
+# Not the vague text of test_dispatch: dispatchers filed that one under 市政管理, and the
+# model, trained after them, has learned it.
+VAGUE = "我想反映个事情，就是那个，哎呀我也说不清楚，你们看着办吧"
 
 
 def routing_train(settings, *args: str) -> subprocess.CompletedProcess:
@@ -51,13 +53,14 @@ async def test_routing_train_bootstraps_a_model_from_the_corpus(trained, db):
     version = await active(db)
     assert version["trigger"] == "corpus" and version["baseline"] == "keywords"
     assert version["accuracy"] > version["baseline_accuracy"]
-    assert version["examples"] + version["holdout"] == len(rows(TRAIN))
     assert 0 < version["threshold"] < 1 and version["auto_precision"] >= 0.95
     async with db.transaction() as session:
         sources = dict((await session.execute(
             select(training_examples.c.source, func.count()).group_by(training_examples.c.source)
         )).all())
-    assert sources == {"corpus": len(rows(TRAIN))}
+    # Beside the corpus, what the dispatchers of the other routing tests decided.
+    assert sources["corpus"] == len(rows(TRAIN))
+    assert version["examples"] + version["holdout"] == sum(sources.values())
 
 
 async def test_importing_the_corpus_again_adds_nothing_and_keeps_the_model(trained, settings, db):
@@ -69,7 +72,8 @@ async def test_importing_the_corpus_again_adds_nothing_and_keeps_the_model(train
     assert "not activated" in again.stdout
     assert (await active(db))["version"] == before["version"]
     async with db.transaction() as session:
-        assert await session.scalar(select(func.count()).select_from(training_examples)) \
+        assert await session.scalar(select(func.count()).select_from(training_examples)
+                                    .where(training_examples.c.source == "corpus")) \
             == len(rows(TRAIN))
         latest = (await model_store.versions(session, 1))[0]
         stored = await session.scalar(select(classifier_models.c.model)
