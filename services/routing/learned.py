@@ -19,6 +19,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline, make_union
 from sklearn.svm import LinearSVC
 
+from services.routing.catalog import CATEGORIES
 from services.routing.classifier import Suggestion, keyword_hits, words
 
 TARGET_PRECISION = 0.95
@@ -45,8 +46,6 @@ class KeywordFeatures(BaseEstimator, TransformerMixin):
 
     def fit(self, texts, labels=None):
         """Fix the category order."""
-        from services.routing.catalog import CATEGORIES
-
         self.codes_ = list(CATEGORIES)
         return self
 
@@ -67,7 +66,7 @@ def _pipeline() -> Pipeline:
         TfidfVectorizer(tokenizer=words, token_pattern=None, lowercase=False, sublinear_tf=True),
         KeywordFeatures(),
     )
-    return Pipeline([("features", features), ("svm", LinearSVC(C=0.5))])
+    return Pipeline([("features", features), ("svm", LinearSVC(C=0.5, random_state=0))])
 
 
 class _Scorer:
@@ -130,7 +129,7 @@ class TextModel:
     @property
     def classes(self) -> list[str]:
         """The categories this model knows."""
-        return list(self.pipeline.classes_)
+        return [str(code) for code in self.pipeline.classes_]
 
     def confidences(self, text: str) -> np.ndarray:
         """Confidence per class (in `classes` order) for one text."""
