@@ -9,25 +9,27 @@ from services.core.broker import QueueSpec
 from services.core.consumer import Consumer
 from services.core.http import create_service_app
 from services.core.outbox import Outbox
+from services.core.ratelimit import RateLimiter
 from services.core.runtime import Worker, every
 from services.core.settings import Settings, get_settings
-from services.intake import service
+from services.intake import open311, open311_xml, service
 from services.intake.api import router
 from services.intake.desk_api import router as desk_router
 from services.intake.handlers import make_handlers
 from services.intake.media import MediaLookup
-from services.intake.models import outbox, processed
+from services.intake.models import outbox, processed, rate_limits
 from services.intake.saved_views import router as saved_views_router
 from services.intake.staff_api import router as staff_router
 from services.intake.submission import TicketNumbers
 
 HOUSEKEEPING_SECONDS = 60.0
 BINDINGS = ("ticket.assigned.*", "ticket.duplicate_flagged", "sla.overdue.*", "sla.warning.*",
-            "sla.clock_changed.*", "unit.upserted", "category.upserted")
+            "sla.clock_changed.*", "unit.upserted", "category.upserted", "calendar.year_loaded")
 
 
 def queue_specs(settings: Settings) -> list[QueueSpec]:
-    """Intake's queue: owners from routing, duplicates, overdue clocks, names for the archive."""
+    """Intake's queue: owners from routing, duplicates, overdue clocks, names for the archive,
+    sla's calendar."""
     return [QueueSpec(settings.broker_name("intake"), BINDINGS)]
 
 
@@ -36,6 +38,7 @@ async def setup(app: FastAPI, worker: Worker) -> None:
     app.state.outbox = worker.outbox = Outbox(outbox, "intake")
     app.state.api_key_cache = {}
     app.state.numbers = TicketNumbers()
+    app.state.limits = RateLimiter(worker.db, rate_limits)
     app.state.media = MediaLookup(worker.settings.media_url, worker.settings.jwt_secret)
     worker.closers.append(app.state.media.close)
     app.state.clock = asyncio.get_running_loop().time
@@ -52,11 +55,15 @@ async def setup(app: FastAPI, worker: Worker) -> None:
             await service.expire_stale(session, worker.outbox, now=now, days=settings.pending_info_days)
         async with worker.db.transaction() as session:
             await service.close_unevaluated(session, worker.outbox, now=now)
+        await app.state.limits.forget_old()
 
     worker.loops.append(lambda: every(HOUSEKEEPING_SECONDS, housekeeping, "intake.housekeeping"))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The intake ASGI app."""
-    return create_service_app(name="intake", settings=settings or get_settings(),
-                              routers=[router, staff_router, desk_router, saved_views_router], setup=setup)
+    app = create_service_app(name="intake", settings=settings or get_settings(),
+                             routers=[router, staff_router, desk_router, saved_views_router, open311.router],
+                             setup=setup)
+    app.add_exception_handler(open311_xml.Open311Error, open311_xml.on_open311_error)
+    return app

@@ -22,10 +22,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
+from services.core.calendar_store import calendar_tables
 from services.core.consumer import processed_table
 from services.core.db import schema_metadata
 from services.core.names import names_table
 from services.core.outbox import outbox_table
+from services.core.ratelimit import rate_limits_table
 
 metadata = schema_metadata("intake")
 outbox = outbox_table(metadata)
@@ -33,6 +35,10 @@ processed = processed_table(metadata)
 ticket_number_seq = Sequence("ticket_number_seq", metadata=metadata)
 # Unit and category names as routing announces them: what the printed archive shows.
 names = names_table(metadata)
+# The State Council notices loaded into sla: the 退件 window counts working days by them.
+calendar_overrides, calendar_years = calendar_tables(metadata)
+# Logins, SMS codes and citizens' reports counted per phone, IP or username.
+rate_limits = rate_limits_table(metadata)
 
 
 def _now():
@@ -94,6 +100,9 @@ tickets = Table(
     Column("dispatch_unit", String(40)),
     # Sent back to the unit (by its leader, the center or the citizen) and not yet re-submitted.
     Column("rework", Boolean, nullable=False, server_default="false"),
+    # What an Open311 client sent beside the report: a link to its photo, the citizen's email.
+    Column("media_url", String(1000)),
+    Column("contact_email", String(254)),
     _now(),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_tickets_pending_info", "pending_info_since", postgresql_where="status = 'pending_info'"),

@@ -13,7 +13,7 @@ from services.core.auth import Principal, Role
 from services.core.outbox import Outbox
 from services.core.problems import field_error
 from services.core.vocabulary import CHANNELS, label
-from services.intake import events
+from services.intake import directory, events
 from services.intake.accounts import openid_of
 from services.intake.models import ticket_number_seq, tickets, timeline
 from services.intake.schemas import TicketIn
@@ -60,9 +60,11 @@ def owner_phone(body: TicketIn, caller: Principal) -> str:
 
 
 async def create_ticket(session: AsyncSession, outbox: Outbox, body: TicketIn, caller: Principal,
-                        *, prefix: str, numbers: TicketNumbers) -> dict:
-    """Record a new ticket, its first timeline entry and `ticket.created`."""
+                        *, prefix: str, numbers: TicketNumbers, extra: dict | None = None) -> dict:
+    """Record a new ticket, its first timeline entry and `ticket.created`; `extra` columns too."""
     phone = owner_phone(body, caller)
+    await directory.refuse_unknown(session, region=body.location.region_code,
+                                   town=body.location.town_code, category=body.category)
     now = datetime.now(UTC)
     row = {
         "id": uuid.uuid4(),
@@ -79,6 +81,7 @@ async def create_ticket(session: AsyncSession, outbox: Outbox, body: TicketIn, c
         "contact_phone": body.contact.phone or phone,
         "contact_id_number": body.contact.id_number,
         "contact_address": body.contact.address,
+        "contact_email": body.contact.email,
         "owner_phone": phone,
         "anonymous": body.anonymous,
         "public": body.public,
@@ -86,6 +89,7 @@ async def create_ticket(session: AsyncSession, outbox: Outbox, body: TicketIn, c
         "submitted_by": caller.subject,
         "created_at": now,
         "updated_at": now,
+        **(extra or {}),
     }
     openid = await openid_of(session, phone) if caller.role is Role.citizen else None
     entry = timeline_entry(row["id"], action="submit", status=Status.submitted, actor=caller,

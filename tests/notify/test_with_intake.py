@@ -7,7 +7,10 @@ import pytest
 from services.core.auth import Role
 from services.core.testing import running
 from services.intake.app import create_app as create_intake
+from services.intake.directory import KNOWN
+from services.intake.models import names
 from services.notify.policy import SHANGHAI
+from tests.directory import announce, unit_event
 from tests.notify.world import all_sent, phone, rows_until, staff_headers
 
 
@@ -32,6 +35,7 @@ async def test_a_citizen_logs_in_with_the_texted_code_and_hears_the_ticket_accep
     assert login.status_code == 200, login.text
     citizen = {"Authorization": f"Bearer {login.json()['access_token']}"}
     county = await world.county()
+    await announce(db, names, [unit_event(county["region"], "测试县", "county", county["region"])], KNOWN)
     body = {
         "channel": "miniprogram",
         "type": "complaint",
