@@ -207,3 +207,16 @@ async def test_citizens_and_channels_may_not_see_the_classifier(routing, setting
 
     assert response.status_code == 403
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_corpus_with_an_unknown_category_is_refused_whole(settings, db, tmp_path):
+    corpus = tmp_path / "bad.jsonl"
+    corpus.write_text('{"category": "municipal.noise", "text": "楼上半夜蹦迪"}\n'
+                      '{"category": "weather", "text": "今天好热"}\n', "utf-8")
+
+    refused = await asyncio.to_thread(routing_train, settings, "--corpus", str(corpus))
+
+    assert refused.returncode == 2 and "bad.jsonl:2" in refused.stderr
+    async with db.transaction() as session:
+        assert not await session.scalar(select(func.count()).select_from(training_examples)
+                                        .where(training_examples.c.text == "楼上半夜蹦迪"))
