@@ -73,6 +73,14 @@ bench-console: install
 bench-intake: install
 	$(PY) -m bench.intake $(if $(N),--tickets $(N)) $(if $(C),--concurrency $(C)) $(if $(RATE),--rate $(RATE))
 
+.PHONY: bench-classifier classifier
+bench-classifier: install
+	$(PY) -m bench.classifier $(if $(ROUNDS),--rounds $(ROUNDS))
+
+# A fresh install has no dispatcher history: the routing classifier starts from the corpus.
+classifier: migrate
+	$(PY) -m services.cli routing-train --corpus tests/routing/corpus/train.jsonl
+
 dept-queue: install
 	$(PY) -m services.cli dept-queue $(UNIT)
 

@@ -72,6 +72,6 @@ async def classify(body: ClassifyIn, session: SessionDep, principal: CallerDep):
                                   top=body.top)
     hints, _ = await knowledge_store.search(session, q=body.text, region=body.region_code, limit=3,
                                             in_titles=True)
-    return {**await classify_view(session, pairs),
+    return {**await classify_view(session, pairs, await service.threshold(session)),
             "knowledge": [{**hint, "summary": summary(hint["body"])} for hint in hints]}
 

@@ -9,9 +9,10 @@ from services.core.consumer import Consumer
 from services.core.http import create_service_app
 from services.core.runtime import Worker
 from services.core.settings import Settings, get_settings
-from services.routing import classifier
+from services.routing import classifier, training
 from services.routing.admin_api import router as admin_router
 from services.routing.api import router
+from services.routing.classifier_api import router as classifier_router
 from services.routing.events import OUTBOX
 from services.routing.handlers import HANDLERS
 from services.routing.knowledge_api import router as knowledge_router
@@ -35,10 +36,11 @@ async def setup(app: FastAPI, worker: Worker) -> None:
     # duplicates.lock_keys), and tickets batched together would take those locks out of order.
     worker.consumers.append((spec, Consumer(worker.db, spec, HANDLERS, processed, batch=1,
                                             drainers=16)))
+    worker.loops.append(lambda: training.daily(worker.db))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The routing ASGI app."""
     return create_service_app(name="routing", settings=settings or get_settings(),
-                              routers=[router, admin_router, knowledge_router,
+                              routers=[router, admin_router, classifier_router, knowledge_router,
                                        public_router], setup=setup)

@@ -1,4 +1,4 @@
-"""Tables of the `routing` schema: directory, rules, the tickets routing knows, assignments."""
+"""Tables of the `routing` schema: directory, rules, tickets, assignments, classifier models."""
 
 from sqlalchemy import (
     BigInteger,
@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     PrimaryKeyConstraint,
     String,
     Table,
@@ -183,4 +184,44 @@ knowledge_hits = Table(
     Column("matches", Integer, nullable=False, server_default="0"),
     PrimaryKeyConstraint("knowledge_id", "day"),
     Index("ix_knowledge_hits_day", "day"),
+)
+
+# What dispatchers decided: a ticket's text and the category a person gave it. One row per
+# ticket (its latest label) or per corpus text; `holdout` is fixed at insert, so the slice
+# every model is judged on never feeds any model's training.
+training_examples = Table(
+    "training_examples",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("key", String(80), nullable=False, unique=True),
+    Column("ticket_id", Uuid),
+    Column("text", Text, nullable=False),
+    Column("category", String(64), nullable=False),
+    Column("source", String(20), nullable=False),
+    Column("labelled_by", String(100)),
+    Column("holdout", Boolean, nullable=False),
+    Column("labelled_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# Every model trained, with its scores on the held-out slice; at most one is active.
+classifier_models = Table(
+    "classifier_models",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=True),
+    Column("status", String(10), nullable=False),
+    Column("trigger", String(20), nullable=False),
+    Column("examples", Integer, nullable=False),
+    Column("holdout", Integer, nullable=False),
+    Column("accuracy", Float, nullable=False),
+    Column("top_accuracy", Float, nullable=False),
+    Column("baseline_accuracy", Float, nullable=False),
+    Column("baseline", String(20), nullable=False),
+    Column("threshold", Float, nullable=False),
+    Column("auto_rate", Float, nullable=False),
+    Column("auto_precision", Float),
+    # joblib bytes of learned.TextModel; only kept for models that were activated.
+    Column("model", LargeBinary),
+    Column("trained_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("uq_classifier_models_active", "status", unique=True,
+          postgresql_where="status = 'active'"),
 )

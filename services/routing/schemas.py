@@ -241,3 +241,35 @@ class DuplicatesOut(BaseModel):
     consult: bool
     master_number: str | None
     candidates: list[DuplicateView]
+
+
+class ClassifierVersion(BaseModel):
+    version: int
+    status: Literal["active", "retired", "rejected"]
+    trigger: str
+    trained_at: datetime
+    examples: int = Field(description="训练样本数")
+    holdout: int = Field(description="留出评估样本数")
+    accuracy: float = Field(description="留出集上分类完全正确的比例")
+    top_accuracy: float = Field(description="留出集上一级分类正确的比例")
+    baseline: str = Field(description="比较对象：当时启用的模型（v3）或关键词分类器")
+    baseline_accuracy: float
+    threshold: float = Field(description="自动派单的置信度门槛（按 ≥95% 正确率校准）")
+    auto_rate: float = Field(description="留出集上达到门槛、可自动派单的比例")
+    auto_precision: float | None = Field(description="留出集上自动派单部分的正确率")
+
+
+class AutoDispatchShare(BaseModel):
+    days: int
+    tickets: int
+    auto_dispatched: int
+    share: float | None
+
+
+class ClassifierOut(BaseModel):
+    source: Literal["model", "keywords"] = Field(description="正在使用的分类器")
+    active: ClassifierVersion | None
+    threshold: float
+    labelled_examples: int = Field(description="调度员分类、改派形成的和语料导入的样本总数")
+    auto_dispatched: AutoDispatchShare
+    versions: list[ClassifierVersion]

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import Principal
 from services.core.problems import field_error
-from services.routing import assignments, duplicates, rule_store, ticket_store
+from services.routing import assignments, duplicates, model_store, rule_store, ticket_store
 from services.routing.access import covers
 from services.routing.classifier import CONFIDENT, Suggestion, classify
 from services.routing.directory_cache import (
@@ -31,7 +31,8 @@ async def suggest(session: AsyncSession, text: str, region_code: str | None,
                   town_code: str | None = None, *, exclude: frozenset[str] = frozenset(),
                   top: int = 3) -> list[tuple[Suggestion, Match | None]]:
     """Categories for a text, best first, each with the units its rule would pick here."""
-    found = classify(text, top=top + 2)
+    model = await model_store.active_model(session)
+    found = model.suggest(text, top=top + 2) if model else classify(text, top=top + 2)
     known = await active_category_names(session, [s.category_code for s in found])
     pairs = []
     for s in [s for s in found if s.category_code in known][:top]:
@@ -39,6 +40,12 @@ async def suggest(session: AsyncSession, text: str, region_code: str | None,
                  if region_code else None)
         pairs.append((s, match))
     return pairs
+
+
+async def threshold(session: AsyncSession) -> float:
+    """The confidence from which a suggestion dispatches alone: the active model's, or CONFIDENT."""
+    model = await model_store.active_model(session)
+    return model.threshold if model else CONFIDENT
 
 
 def _out(pairs: list[tuple[Suggestion, Match | None]]) -> list[SuggestionOut]:
@@ -77,7 +84,7 @@ async def _decide(session: AsyncSession, ticket: dict) -> tuple[dict | None, Mat
                                        ticket["town_code"])
         return category, match, []
     pairs = await suggest(session, _text(ticket), ticket["region_code"], ticket["town_code"])
-    if pairs and pairs[0][0].confidence >= CONFIDENT:
+    if pairs and pairs[0][0].confidence >= await threshold(session):
         return await get_category(session, pairs[0][0].category_code), pairs[0][1], pairs
     return None, None, pairs
 
@@ -137,6 +144,9 @@ async def dispatch(session: AsyncSession, ticket: dict, body: DispatchIn,
     reason = "transfer" if any(a["role"] != "dispatch" for a in current) else "dispatch"
     await assignments.end(session, [a["id"] for a in current], state="transferred",
                           why=body.note or f"{reason}:{actor.subject}")
+    if body.category is not None:  # a person chose it: what the classifier learns from
+        await model_store.record_ticket(session, ticket, category["code"], source=reason,
+                                        by=actor.subject)
     if category["code"] != ticket["category"]:
         await ticket_store.set_values(session, ticket["id"], category=category["code"])
         ticket = {**ticket, "category": category["code"]}

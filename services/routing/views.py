@@ -8,8 +8,8 @@ from services.routing.directory_cache import active_category_names, units_by_cod
 from services.routing.rules import Match
 
 
-async def classify_view(session: AsyncSession,
-                        pairs: list[tuple[Suggestion, Match | None]]) -> dict:
+async def classify_view(session: AsyncSession, pairs: list[tuple[Suggestion, Match | None]],
+                        threshold: float = CONFIDENT) -> dict:
     """Suggestions with category and lead unit names, and whether the best is confident."""
     names = await active_category_names(session, [s.category_code for s, _ in pairs])
     leads = await units_by_code(session, {m.lead.unit_code for _, m in pairs if m})
@@ -20,8 +20,8 @@ async def classify_view(session: AsyncSession,
         "lead_unit_name": leads[m.lead.unit_code]["name"] if m else None,
         "co": [{"unit_code": a.unit_code, "role": a.role} for a in m.co] if m else [],
     } for s, m in pairs]
-    confident = bool(pairs) and pairs[0][0].confidence >= CONFIDENT
-    return {"suggestions": suggestions, "confident": confident, "threshold": CONFIDENT}
+    confident = bool(pairs) and pairs[0][0].confidence >= threshold
+    return {"suggestions": suggestions, "confident": confident, "threshold": threshold}
 
 
 async def duplicates_view(session: AsyncSession, ticket: dict) -> dict:

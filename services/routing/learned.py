@@ -1,0 +1,214 @@
+"""The statistical classifier: character n-grams, words and catalog keywords into a linear SVM.
+
+It learns from labelled complaint texts (dispatchers' decisions, the bootstrap corpus); the
+keyword classifier (classifier.py) stays the cold-start fallback and one of its features.
+"""
+
+import io
+import math
+from collections import Counter
+from dataclasses import dataclass
+from functools import cached_property
+
+import joblib
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import Pipeline, make_union
+from sklearn.svm import LinearSVC
+
+from services.routing.catalog import CATEGORIES
+from services.routing.classifier import Suggestion, keyword_hits, words
+
+TARGET_PRECISION = 0.95
+"""Auto-dispatched tickets must carry the right category at least this often."""
+
+KEYWORD_WEIGHT = 0.2
+"""How loud the catalog keywords speak beside the n-grams (chosen by cross-validation on train.jsonl)."""
+
+SOFTMAX_SCALE = 4.0
+"""Turns SVM margins into confidences in [0, 1]; the threshold is calibrated on these."""
+
+NEVER = 1.01
+"""Threshold of a model that may not dispatch on its own: no confidence reaches it."""
+
+CONFIDENCE_Z = 1.0
+"""Calibration asks the precision of the lower end of a ~68 % Wilson interval."""
+
+
+class KeywordFeatures(BaseEstimator, TransformerMixin):
+    """log(1 + keyword score) per catalog category, as the keyword classifier counts them."""
+
+    def __init__(self, weight: float = KEYWORD_WEIGHT):
+        self.weight = weight
+
+    def fit(self, texts, labels=None):
+        """Fix the category order."""
+        self.codes_ = list(CATEGORIES)
+        return self
+
+    def transform(self, texts):
+        """One row of keyword evidence per text."""
+        rows = np.zeros((len(texts), len(self.codes_)))
+        index = {code: i for i, code in enumerate(self.codes_)}
+        for r, text in enumerate(texts):
+            for code, score in keyword_hits(text).items():
+                if code in index:
+                    rows[r, index[code]] = math.log1p(score)
+        return sparse.csr_matrix(rows * self.weight)
+
+
+def _pipeline() -> Pipeline:
+    features = make_union(
+        TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True),
+        TfidfVectorizer(tokenizer=words, token_pattern=None, lowercase=False, sublinear_tf=True),
+        KeywordFeatures(),
+    )
+    return Pipeline([("features", features), ("svm", LinearSVC(C=1.0, random_state=0))])
+
+
+class _Scorer:
+    """The fitted pipeline's arithmetic for one text, without scikit-learn's per-call overhead.
+
+    Same numbers as `Pipeline.decision_function` (tests/routing/test_learned.py checks it):
+    sublinear tf times idf, l2-normalised per vectorizer, keyword evidence, then the SVM.
+    """
+
+    def __init__(self, pipeline: Pipeline):
+        union, svm = pipeline.named_steps["features"], pipeline.named_steps["svm"]
+        self.vectorizers, offset = [], 0
+        for _, step in union.transformer_list:
+            if isinstance(step, TfidfVectorizer):
+                self.vectorizers.append((step.build_analyzer(), step.vocabulary_, step.idf_, offset))
+                offset += len(step.vocabulary_)
+            else:
+                self.keywords = (step, offset)
+                offset += len(step.codes_)
+        self.coef, self.intercept = svm.coef_, svm.intercept_
+
+    def margins(self, text: str) -> np.ndarray:
+        """The SVM's margin per class for one text."""
+        columns, values = [], []
+        for analyze, vocabulary, idf, offset in self.vectorizers:
+            counts = Counter(term for term in analyze(text) if term in vocabulary)
+            index = np.fromiter((vocabulary[t] for t in counts), dtype=np.int64, count=len(counts))
+            weights = (1 + np.log(np.fromiter(counts.values(), dtype=float))) * idf[index]
+            norm = np.linalg.norm(weights)
+            columns.append(index + offset)
+            values.append(weights / norm if norm else weights)
+        step, offset = self.keywords
+        evidence = step.transform([text]).tocoo()
+        columns.append(evidence.col.astype(np.int64) + offset)
+        values.append(evidence.data)
+        cols, vals = np.concatenate(columns), np.concatenate(values)
+        margins = self.coef[:, cols] @ vals + self.intercept
+        return np.concatenate([-margins, margins]) if len(margins) == 1 else margins
+
+
+def _confidences(margins: np.ndarray) -> np.ndarray:
+    scaled = np.exp(SOFTMAX_SCALE * (margins - margins.max(axis=-1, keepdims=True)))
+    return scaled / scaled.sum(axis=-1, keepdims=True)
+
+
+@dataclass
+class TextModel:
+    """A fitted pipeline and the confidence from which its answer may dispatch alone."""
+
+    pipeline: Pipeline
+    threshold: float = NEVER
+
+    @cached_property
+    def _scorer(self) -> _Scorer:
+        return _Scorer(self.pipeline)
+
+    def __getstate__(self) -> dict:
+        return {"pipeline": self.pipeline, "threshold": self.threshold}
+
+    @property
+    def classes(self) -> list[str]:
+        """The categories this model knows."""
+        return [str(code) for code in self.pipeline.classes_]
+
+    def confidences(self, text: str) -> np.ndarray:
+        """Confidence per class (in `classes` order) for one text."""
+        return _confidences(self._scorer.margins(text))
+
+    def suggest(self, text: str, top: int = 3) -> list[Suggestion]:
+        """Up to `top` categories for a text, best first, with confidences."""
+        if not text.strip():
+            return []
+        confidences, classes = self.confidences(text), self.classes
+        hits = keyword_hits(text)
+        return [Suggestion(classes[i], hits.get(classes[i], 0), round(float(confidences[i]), 3))
+                for i in np.argsort(-confidences)[:top]]
+
+
+def fit(texts: list[str], labels: list[str]) -> TextModel:
+    """A model fitted on labelled texts (threshold not yet calibrated)."""
+    return TextModel(_pipeline().fit(texts, labels))
+
+
+def predictions(model: TextModel, texts: list[str]) -> list[tuple[str, float]]:
+    """The best category and its confidence for each text."""
+    classes, found = model.classes, []
+    for text in texts:
+        confidences = model.confidences(text)
+        best = int(confidences.argmax())
+        found.append((classes[best], float(confidences[best])))
+    return found
+
+
+def out_of_fold(texts: list[str], labels: list[str], folds: int = 3) -> list[tuple[str, float]]:
+    """Predictions for each training text from a model that did not see it."""
+    counts = np.unique(labels, return_counts=True)[1]
+    folds = min(folds, int(counts.min()))
+    if folds < 2:
+        return []
+    found: list[tuple[str, float] | None] = [None] * len(texts)
+    splitter = StratifiedKFold(folds, shuffle=True, random_state=0)
+    for fit_rows, test_rows in splitter.split(texts, labels):
+        fold = fit([texts[i] for i in fit_rows], [labels[i] for i in fit_rows])
+        for i, pair in zip(test_rows, predictions(fold, [texts[i] for i in test_rows]), strict=True):
+            found[i] = pair
+    return [pair for pair in found if pair is not None]
+
+
+def wilson_lower(right: int, n: int, z: float = CONFIDENCE_Z) -> float:
+    """Lower end of the Wilson interval for a share of `right` out of `n`."""
+    if n == 0:
+        return 0.0
+    share, z2 = right / n, z * z
+    centre = share + z2 / (2 * n)
+    spread = z * math.sqrt(share * (1 - share) / n + z2 / (4 * n * n))
+    return (centre - spread) / (1 + z2 / n)
+
+
+def calibrate(scored: list[tuple[float, bool]], target: float = TARGET_PRECISION) -> float:
+    """The lowest confidence above which answers are right at least `target` of the time.
+
+    `scored` holds (confidence, right) for texts the model did not learn from. The share
+    right must hold at the lower end of its Wilson interval, so a few lucky answers do not
+    open auto-dispatch; NEVER when no cut-off qualifies.
+    """
+    ranked = sorted(scored, key=lambda pair: -pair[0])
+    threshold, right = NEVER, 0
+    for n, (confidence, correct) in enumerate(ranked, start=1):
+        right += correct
+        last_of_tie = n == len(ranked) or ranked[n][0] < confidence
+        if last_of_tie and wilson_lower(right, n) >= target:
+            threshold = confidence
+    return threshold
+
+
+def dumps(model: TextModel) -> bytes:
+    """The model as bytes for the database."""
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer, compress=3)
+    return buffer.getvalue()
+
+
+def loads(data: bytes) -> TextModel:
+    """A model back from its bytes (only ever bytes this service wrote itself)."""
+    return joblib.load(io.BytesIO(data))
