@@ -6,12 +6,15 @@ themselves; small pools, since every service's apps share one PostgreSQL in a fu
 """
 
 import pytest
+from sqlalchemy import func, select
 
+from services.core.consumer import wait_until
 from services.core.db import Database
 from services.core.testing import declare_queues, running, tap
 from services.intake import accounts
 from services.intake.app import create_app as create_intake
 from services.intake.app import queue_specs as intake_queues
+from services.intake.models import names as intake_names
 from services.intake.seed import seed as seed_staff
 from services.routing.app import QUEUE, create_app
 from services.routing.seed import seed
@@ -48,7 +51,16 @@ async def intake(settings, db, routing):
     """An HTTP client to a running intake app: the front door tickets come through."""
     async with running(create_intake(_small(settings))) as client:
         await until_consuming(settings, settings.broker_name("intake"))
+        assert await wait_until(lambda: _knows_directory(db), timeout=30), \
+            "intake never heard of the directory routing's seed announced"
         yield client
+
+
+async def _knows_directory(db) -> bool:
+    """Intake accepts tickets only for places and categories it has heard of from routing."""
+    async with db.transaction() as session:
+        return await session.scalar(select(func.count()).select_from(intake_names).where(
+            intake_names.c.code.in_(["532622", "532622100", "532623100", "market.food"]))) == 4
 
 
 @pytest.fixture
