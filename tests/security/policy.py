@@ -2,7 +2,8 @@
 
 Outcomes: `ok` passes the access check (a read answers 2xx, a write anything but 401/403/404);
 `blind` answers 2xx but shows nothing of the test's ticket (a list or statistics of the
-caller's own jurisdiction); `401` not signed in; `403` signed in but not allowed; `404` hidden
+caller's own jurisdiction); `public` answers 2xx to anyone, with no personal data (the
+citizen's phone or name); `401` not signed in; `403` signed in but not allowed; `404` hidden
 (the thing exists, but the caller may not know it). A new endpoint fails the matrix test until
 it has a row here.
 """
@@ -20,11 +21,12 @@ ROLES = {
     "admin": "管理员",
     "channel": "渠道密钥",
 }
+OUTCOMES = {"ok", "blind", "public", "401", "403", "404"}
 SERVICES = {"intake": 8001, "routing": 8002, "sla": 8003, "notify": 8004, "media": 8005}
 
 # Rows as they read in a table; columns in the order of ROLES:
 #      anon  citA  citB  agent hand  hand2 lead  disp2 super admin chan
-PUBLIC = "ok   ok    ok    ok    ok    ok    ok    ok    ok    ok    ok"
+PUBLIC = "public " * len(ROLES)
 ADMIN = "401  403   403   403   403   403   403   403   403   ok    401"
 STAFF = "401  403   403   ok    ok    ok    ok    ok    ok    ok    401"
 SUBMIT = "401  ok    ok    ok    403   403   403   403   403   ok    ok"

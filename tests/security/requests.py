@@ -132,5 +132,5 @@ def _new_thing(world, path: str) -> dict:
                       "region_code": "532622"},
         "/v1/categories": {"code": f"matrixb_{suffix}", "name": "矩阵测试分类二"},
         "/v1/rules": {"category": world.values["category"], "region_prefix": "532622",
-                      "lead": world.values["code"], "priority": 2},
+                      "town_code": TOWN, "lead": world.values["code"]},
     }[path]

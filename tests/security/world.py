@@ -50,7 +50,9 @@ class World:
             token = issue_token(principal, settings.jwt_secret, 3600)
             self.headers[name] = {"Authorization": f"Bearer {token}"}
         self.values: dict[str, str] = {}
-        self.secrets: list[str] = [PHONE_A, NAME_A]
+        self.personal = [PHONE_A, NAME_A]
+        # What no refusal and no `blind` answer may contain: filled in as the world is built.
+        self.secrets: list[str] = list(self.personal)
 
     async def close(self) -> None:
         for client in self.http.values():
@@ -81,16 +83,26 @@ class World:
         return created.json()["number"]
 
     async def assigned(self, number: str) -> None:
-        """Wait until routing has given the ticket to the town (dispatching it there if not)."""
-        async def has_lead() -> bool:
-            found = await self.call("intake", "GET", f"/v1/tickets/{number}")
-            return found.json().get("lead_unit") == TOWN and found.json()["status"] == "assigned"
+        """Once routing has placed the ticket: given to the town (dispatched there if routing
+        left it in the center's queue), as intake sees it."""
+        history: list = []
 
-        if not await wait_until(has_lead, timeout=10):
+        async def routed() -> bool:
+            answer = await self.call("routing", "GET", f"/v1/tickets/{number}/assignments")
+            history[:] = answer.json() if answer.status_code == 200 else []
+            return bool(history)
+
+        assert await wait_until(routed, timeout=20), f"routing never placed {number}"
+        if not any((a["unit_code"], a["role"], a["state"]) == (TOWN, "lead", "active") for a in history):
             sent = await self.call("routing", "POST", f"/v1/tickets/{number}/dispatch",
                                    json={"lead": TOWN})
             assert sent.status_code == 200, sent.text
-            assert await wait_until(has_lead, timeout=20), f"{number} never reached {TOWN}"
+
+        async def has_lead() -> bool:
+            found = (await self.call("intake", "GET", f"/v1/tickets/{number}")).json()
+            return found.get("lead_unit") == TOWN and found["status"] == "assigned"
+
+        assert await wait_until(has_lead, timeout=20), f"{number} never reached {TOWN}"
 
     async def until_handled(self, number: str) -> None:
         """Assigned, timed by sla, and its photo visible to the town's handler."""
