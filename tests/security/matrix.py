@@ -53,17 +53,21 @@ def plan() -> list[Cell]:
 
 
 def batches(cells: list[Cell]) -> list[list[Cell]]:
-    """The plan cut where an operation or the kind of its outcome changes: the cells of one
-    batch may run at once (reads and refusals change nothing; allowed writes of one
-    operation share one ticket of their own, and the process table serialises them)."""
+    """The plan cut into what may run at once: the reads of an operation, its refusals (they
+    change nothing); each allowed write alone, in the order of the roles, so a second writer
+    of the same ticket always meets what the first left (and the table stays the same)."""
     cut: list[list[Cell]] = []
     for cell in cells:
-        key = (cell.service, cell.method, cell.path, cell.outcome in REFUSED)
-        if not cut or (cut[-1][0].service, cut[-1][0].method, cut[-1][0].path,
-                       cut[-1][0].outcome in REFUSED) != key:
+        key = _batch_key(cell)
+        if not cut or _batch_key(cut[-1][0]) != key:
             cut.append([])
         cut[-1].append(cell)
     return cut
+
+
+def _batch_key(cell: Cell) -> tuple:
+    return (cell.service, cell.method, cell.path, cell.outcome in REFUSED,
+            cell.role if cell.method != "GET" and cell.outcome not in REFUSED else None)
 
 
 def fresh_ticket_needed(cell: Cell) -> bool:
