@@ -1,6 +1,7 @@
 """What each cell sends: path values, query and body per operation, valid so that a request
 reaches the access check (a malformed body would be refused before it)."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from tests.e2e.conftest import PASSWORD
@@ -21,30 +22,30 @@ ACTION_BODIES = {
     "return_internal": REASON, "send_back": REASON, "request_return": REASON,
     "deny_return": REASON, "deny_extension": REASON,
 }
-# Path parameters by operation where the name alone does not say which value.
-PATHS = {
+# Path parameters whose name alone does not say which of the world's values they take.
+RENAMED = {
     ("routing", "/v1/categories/{code}"): {"code": "category"},
     ("media", "/v1/media/{media_id}/complete"): {"media_id": "upload_id"},
+    ("notify", "/v1/templates/{kind}/{audience}/{channel}"): {"kind": "template"},
 }
-FIXED = {"kind": "overdue", "year": "2090", "provider": "aliyun",
-         "audience": "citizen", "channel": "sms"}
-TEMPLATE = ("ticket.accepted", "citizen", "sms")
+FIXED = {"kind": "overdue", "template": "ticket.accepted", "audience": "citizen", "channel": "sms",
+         "year": "2090", "provider": "aliyun"}
+PARAMETER = re.compile(r"{(\w+)}")
 
 
 def path_values(world, service: str, path: str, *, ticket: str | None = None) -> dict:
     """The concrete value of each path parameter: the world's things, or a fresh ticket."""
-    names = PATHS.get((service, path), {})
-    values = {**FIXED, "kind": TEMPLATE[0] if "templates" in path else FIXED["kind"]}
-    values.update({key: world.values[names.get(key, key)] for key in (
-        "number", "ticket", "media_id", "message_id", "code", "rule_id", "view_id")
-        if names.get(key, key) in world.values})
-    if ticket:
-        values.update(number=ticket, ticket=ticket)
-    return values
+    known = {**FIXED, **world.values, **({"number": ticket, "ticket": ticket} if ticket else {})}
+    renamed = RENAMED.get((service, path), {})
+    return {name: known[renamed.get(name, name)] for name in PARAMETER.findall(path)}
 
 
 def _phone(role: str, base: int) -> str:
     return f"1370{base:03d}{list(ROLES).index(role):04d}"
+
+
+async def _sms_code(world, role):
+    return {"json": {"phone": _phone(role, 1)}}
 
 
 async def _citizen_token(world, role):
@@ -58,7 +59,8 @@ async def _report(world, role):
 
 
 async def _template(world, role):
-    current = await world.call("notify", "GET", "/v1/templates/{}/{}/{}".format(*TEMPLATE))
+    path = "/v1/templates/{template}/{audience}/{channel}".format(**FIXED)
+    current = await world.call("notify", "GET", path)
     return {"json": current.json()["template"]}
 
 
@@ -68,13 +70,36 @@ def _fixed(**kwargs):
     return make
 
 
-def _later(world, role):
-    return {"deadline": (datetime.now(UTC) + timedelta(days=20)).isoformat(), **REASON}
+async def _extension(world, role):
+    return {"json": {"deadline": (datetime.now(UTC) + timedelta(days=20)).isoformat(), **REASON}}
+
+
+async def _merge(world, role):  # into citizen A's ticket, the master
+    return {"json": {"master_number": world.values["number"]}}
+
+
+def _about_the_ticket(name: str):
+    async def make(world, role):
+        return {"params": {name: world.values["number"]}}
+    return make
+
+
+def _new(path: str):
+    """A unit, category or rule of the administrator's own (never one tickets are routed by)."""
+    async def make(world, role):
+        suffix, unit, category = (world.values[k] for k in ("suffix", "code", "category"))
+        return {"json": {
+            "/v1/units": {"code": f"sec2-{suffix}", "name": "矩阵测试单位二", "kind": "department",
+                          "region_code": "532622"},
+            "/v1/categories": {"code": f"matrixb_{suffix}", "name": "矩阵测试分类二"},
+            "/v1/rules": {"category": category, "region_prefix": "532622", "town_code": TOWN,
+                          "lead": unit},
+        }[path]}
+    return make
 
 
 REQUESTS = {
-    ("intake", "POST", "/v1/auth/sms-code"):
-        lambda world, role: _fixed(json={"phone": _phone(role, 1)})(world, role),
+    ("intake", "POST", "/v1/auth/sms-code"): _sms_code,
     ("intake", "POST", "/v1/auth/citizen-token"): _citizen_token,
     ("intake", "POST", "/v1/auth/staff-token"):
         _fixed(json={"username": "agent-532622", "password": PASSWORD}),
@@ -101,6 +126,11 @@ REQUESTS = {
     ("media", "POST", "/v1/media"): _fixed(files={"file": ("photo.jpg", jpeg(), "image/jpeg")}),
     ("media", "POST", "/v1/media/uploads"):
         _fixed(json={"kind": "video", "content_type": "video/mp4", "size": 1024}),
+    ("intake", "POST", "/v1/tickets/{number}/actions/request_extension"): _extension,
+    ("intake", "POST", "/v1/tickets/{number}/actions/merge"): _merge,
+    ("intake", "GET", "/v1/search/tickets"): _about_the_ticket("q"),
+    ("notify", "GET", "/v1/messages"): _about_the_ticket("ticket"),
+    **{("routing", "POST", path): _new(path) for path in ("/v1/units", "/v1/categories", "/v1/rules")},
     **{(service, "POST", "/v1/dead-letters/replay"): _fixed(json={"event_ids": []})
        for service in ("intake", "routing", "sla", "notify", "media")},
 }
@@ -110,27 +140,6 @@ async def request_kwargs(world, service: str, method: str, path: str, role: str)
     """Query, JSON body or files for one cell."""
     if (service, method, path) in REQUESTS:
         return await REQUESTS[service, method, path](world, role)
-    if path == "/v1/tickets/{number}/actions/request_extension":
-        return {"json": _later(world, role)}
-    if path.endswith("/actions/merge"):  # into citizen A's ticket, the master
-        return {"json": {"master_number": world.values["number"]}}
     if "/actions/" in path:
         return {"json": ACTION_BODIES.get(path.rsplit("/", 1)[1], {})}
-    if (service, method, path) == ("intake", "GET", "/v1/search/tickets"):
-        return {"params": {"q": world.values["number"]}}
-    if (service, method, path) == ("notify", "GET", "/v1/messages"):
-        return {"params": {"ticket": world.values["number"]}}
-    if (service, method) == ("routing", "POST") and path in ("/v1/units", "/v1/categories", "/v1/rules"):
-        return {"json": _new_thing(world, path)}
     return {}
-
-
-def _new_thing(world, path: str) -> dict:
-    suffix = world.values["suffix"]
-    return {
-        "/v1/units": {"code": f"sec2-{suffix}", "name": "矩阵测试单位二", "kind": "department",
-                      "region_code": "532622"},
-        "/v1/categories": {"code": f"matrixb_{suffix}", "name": "矩阵测试分类二"},
-        "/v1/rules": {"category": world.values["category"], "region_prefix": "532622",
-                      "town_code": TOWN, "lead": world.values["code"]},
-    }[path]
