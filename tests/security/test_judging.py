@@ -9,7 +9,7 @@ from services.core.problems import PROBLEM
 from tests.security.matrix import Cell, judge
 
 NUMBER, PHONE = "WS20261201000001", "13911112222"
-WORLD = SimpleNamespace(personal=[PHONE], secrets=[PHONE, NUMBER])
+WORLD = SimpleNamespace(personal=[PHONE], secrets=[PHONE, NUMBER], values={"number": NUMBER})
 
 
 def answer(status: int, body, content_type: str = PROBLEM) -> httpx.Response:
@@ -55,3 +55,8 @@ def test_an_allowed_write_may_meet_the_process_table_but_not_a_refusal():
     assert judge(cell("ok", "POST"), answer(403, {"detail": "无权操作"}), WORLD)
     assert judge(cell("ok"), answer(409, {"detail": "状态不符"}), WORLD), "a read must answer 2xx"
     assert judge(cell("ok", "POST"), answer(500, {"detail": "boom"}), WORLD)
+
+
+def test_a_list_that_should_show_the_ticket_but_does_not_is_caught():
+    assert judge(cell("sees"), answer(200, [{"number": NUMBER}], "application/json"), WORLD) == []
+    assert judge(cell("sees"), answer(200, [], "application/json"), WORLD)

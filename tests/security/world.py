@@ -62,8 +62,9 @@ class World:
         return await self.http[service].request(method, path, headers=self.headers[who], **kwargs)
 
     async def build(self) -> None:
-        """Citizen A's ticket (photo attached, assigned to the town, its SMS failed) and the
-        administrator's unit, category, rule, saved view and citizen A's pending upload."""
+        """Citizen A's ticket (photo attached, assigned to the town, a return asked, its SMS
+        failed) and the administrator's unit, category, rule, saved view and citizen A's
+        pending upload."""
         photo = await self.call("media", "POST", "/v1/media", "citizen_a",
                                 files={"file": ("photo.jpg", jpeg(), "image/jpeg")})
         assert photo.status_code == 201, photo.text
@@ -74,6 +75,10 @@ class World:
         self.values.update(number=number, ticket=number)
         self.secrets += [number, self.values["media_id"]]
         await self.until_handled(number)
+        # A pending 退件 request: the center's request list has the ticket to show or to hide.
+        asked = await self.call("intake", "POST", f"/v1/tickets/{number}/actions/request_return",
+                                "handler", json={"reason": "不属于本镇职责，应由县住建局办理"})
+        assert asked.status_code == 200, asked.text
         self.values["message_id"] = await self.failed_message(number)
         await self.admin_things()
 
