@@ -2,10 +2,11 @@
 
 Outcomes: `ok` passes the access check (a read answers 2xx, a write anything but 401/403/404);
 `sees` answers 2xx showing the test's ticket (its number); `blind` answers 2xx but shows
-nothing of it (a list or statistics of the caller's own jurisdiction); `public` answers 2xx to anyone, with no personal data (the
-citizen's phone or name); `401` not signed in; `403` signed in but not allowed; `404` hidden
-(the thing exists, but the caller may not know it). A new endpoint fails the matrix test until
-it has a row here.
+nothing of it (a list or statistics of the caller's own jurisdiction); `public` answers 2xx
+to anyone, with no personal data (the citizen's phone or name); `401` not signed in; `403`
+signed in but not allowed; `404` hidden (the thing exists, but the caller may not know it).
+A new endpoint fails the matrix test until it has a row here (and, if it needs a body or
+parameters to reach its access check, an entry in requests.py).
 """
 
 ROLES = {
@@ -34,7 +35,8 @@ SUBMIT = "401  ok    ok    ok    403   403   403   403   403   ok    ok"
 TICKET = "401  ok    404   ok    ok    404   ok    404   ok    ok    401"
 CITIZEN_ACT = "401  ok    404   403   403   403   403   403   403   403   401"
 CENTER_ACT = "401  403   404   403   403   404   403   404   403   ok    401"
-LEAD_ACT = "401  403   404   403   ok    404   ok    404   403   403   401"
+# The handling unit's own steps (as lead or co-unit); its leader's review.
+UNIT_ACT = "401  403   404   403   ok    404   ok    404   403   403   401"
 LEADER_ACT = "401  403   404   403   403   404   ok    404   403   403   401"
 SUPERVISE = "401  403   404   403   403   404   403   404   ok    ok    401"
 ROUTING_READ = "401  403   403   ok    403   403   403   404   ok    ok    401"
@@ -46,9 +48,9 @@ ACTIONS = {
     "set_urgency": CENTER_ACT, "merge": CENTER_ACT, "approve_return": CENTER_ACT,
     "deny_return": CENTER_ACT, "approve_extension": CENTER_ACT, "deny_extension": CENTER_ACT,
     "accept_completion": CENTER_ACT, "send_back": CENTER_ACT,
-    "sign": LEAD_ACT, "reply": LEAD_ACT, "submit_completion": LEAD_ACT,
-    "request_return": LEAD_ACT, "request_extension": LEAD_ACT,
-    "contact": LEAD_ACT, "submit_part": LEAD_ACT, "answer_supervision": LEAD_ACT,
+    "sign": UNIT_ACT, "reply": UNIT_ACT, "submit_completion": UNIT_ACT,
+    "request_return": UNIT_ACT, "request_extension": UNIT_ACT,
+    "contact": UNIT_ACT, "submit_part": UNIT_ACT, "answer_supervision": UNIT_ACT,
     "approve_completion": LEADER_ACT, "return_internal": LEADER_ACT,
     "supervise": SUPERVISE,
 }
