@@ -1,4 +1,5 @@
-"""Who may see an upload: its owner, the units handling its ticket, the center and admins."""
+"""Who may see an upload: its owner, the units handling its ticket, its county's center and
+督查室, and admins."""
 
 import uuid
 from typing import Annotated
@@ -8,9 +9,9 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import Principal, Role, principal_from_request, unauthorized
-from services.media.models import STORED, attachments, objects, ticket_units
+from services.media.models import STORED, attachments, objects, ticket_regions, ticket_units
 
-EVERYWHERE = (Role.admin, Role.dispatcher, Role.supervisor)
+AREA_STAFF = (Role.dispatcher, Role.supervisor)
 UNIT_STAFF = (Role.handler, Role.unit_leader)
 # An uploader is kept in these columns, so a caller who does not fit them is no one media knows.
 SUBJECT_LENGTH = objects.c.owner.type.length
@@ -38,8 +39,10 @@ async def can_read(session: AsyncSession, principal: Principal, row: dict) -> bo
         return True
     if row["state"] != STORED:
         return False
-    if principal.role in EVERYWHERE:
+    if principal.role is Role.admin:
         return True
+    if principal.role in AREA_STAFF and principal.region:
+        return await area_holds(session, row["id"], principal.region)
     if principal.role in UNIT_STAFF and principal.unit:
         return await unit_handles(session, row["id"], principal.unit)
     return False
@@ -59,6 +62,23 @@ async def unit_handles(session: AsyncSession, media_id: uuid.UUID, unit_code: st
                                       ticket_units.c.ticket_id == attachments.c.ticket_id))
         .where(attachments.c.media_id == media_id, ticket_units.c.unit_code == unit_code,
                ticket_units.c.assigned_at >= func.coalesce(last_reset, ticket_units.c.assigned_at))
+        .limit(1)
+    )
+    return (await session.execute(query)).first() is not None
+
+
+async def area_holds(session: AsyncSession, media_id: uuid.UUID, region: str) -> bool:
+    """Whether a ticket this upload is attached to lies in a county (a prefecture, 5326 00:
+    any of its counties)."""
+    if region.endswith("00"):
+        within = ticket_regions.c.region_code.startswith(region[:4], autoescape=True)
+    else:
+        within = ticket_regions.c.region_code == region
+    query = (
+        select(literal(1))
+        .select_from(attachments.join(ticket_regions,
+                                      ticket_regions.c.ticket_id == attachments.c.ticket_id))
+        .where(attachments.c.media_id == media_id, within)
         .limit(1)
     )
     return (await session.execute(query)).first() is not None

@@ -7,7 +7,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.events import Envelope
-from services.media.models import attachments, objects, ticket_units
+from services.media.models import attachments, objects, ticket_regions, ticket_units
 
 MEDIA_FIELDS = ("media_ids", "evidence_media_ids")
 # A lead given by the center afresh (派单, 改派, after 退件) takes the ticket from the others.
@@ -35,8 +35,25 @@ async def attach(session: AsyncSession, ticket_id: uuid.UUID, media_ids: list[uu
         ticket_id=func.coalesce(objects.c.ticket_id, ticket_id)))
 
 
+async def on_created(session: AsyncSession, envelope: Envelope) -> None:
+    """A new ticket: its county's center may see its uploads, which are attached to it."""
+    await remember_region(session, envelope)
+    await on_media_listed(session, envelope)
+
+
+async def remember_region(session: AsyncSession, envelope: Envelope) -> None:
+    """Keep the county a ticket is in (it never changes; the first event to tell wins)."""
+    region = envelope.data.get("region_code")
+    if envelope.ticket_id is None or not isinstance(region, str) or len(region) != 6:
+        return
+    await session.execute(insert(ticket_regions).values(ticket_id=envelope.ticket_id,
+                                                        region_code=region)
+                          .on_conflict_do_nothing())
+
+
 async def on_assigned(session: AsyncSession, envelope: Envelope) -> None:
     """Routing gave a unit the ticket: its staff may see the ticket's uploads."""
+    await remember_region(session, envelope)
     data = envelope.data
     if envelope.ticket_id is None or not data.get("unit_code"):
         return
@@ -58,7 +75,7 @@ def _uuids(values) -> list[uuid.UUID]:
 
 
 HANDLERS = {
-    "ticket.created": on_media_listed,
+    "ticket.created": on_created,
     "ticket.supplemented": on_media_listed,
     "ticket.return_requested": on_media_listed,
     "ticket.resolved": on_media_listed,

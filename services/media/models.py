@@ -70,3 +70,13 @@ ticket_units = Table(
     Column("assigned_at", DateTime(timezone=True), primary_key=True),
     Column("replaces_others", Boolean, nullable=False, server_default="false"),
 )
+
+
+# The county of each ticket (from ticket.created and ticket.assigned): a command center and a
+# 督查室 see the uploads of their own area's tickets only.
+ticket_regions = Table(
+    "ticket_regions",
+    metadata,
+    Column("ticket_id", Uuid, primary_key=True),
+    Column("region_code", String(6), nullable=False),
+)

@@ -43,9 +43,7 @@ async def list_messages(
 ):
     """Messages of a ticket or phone, or in a status (`failed` is what needs a person)."""
     require(principal, *READERS)
-    region = None if principal.role is Role.admin else (principal.region or "").rstrip("0")
-    if region == "":
-        raise Problem(403, "无权操作", "账号未配置所属区域")
+    region = _jurisdiction(principal)
     rows = await store.search(
         session,
         ticket=ticket,
@@ -56,6 +54,14 @@ async def list_messages(
         offset=offset,
     )
     return [_message_view(row, principal) for row in rows]
+
+
+def _jurisdiction(principal: Principal) -> str | None:
+    """The region prefix whose messages the caller may see (None: all, for admins)."""
+    region = None if principal.role is Role.admin else (principal.region or "").rstrip("0")
+    if region == "":
+        raise Problem(403, "无权操作", "账号未配置所属区域")
+    return region
 
 
 def _message_view(row, principal: Principal) -> dict:
@@ -70,8 +76,8 @@ def _message_view(row, principal: Principal) -> dict:
 async def retry(message_id: uuid.UUID, session: SessionDep, principal: CallerDep):
     """Send a failed message again (after its number or template was fixed)."""
     require(principal, Role.admin, Role.dispatcher)
-    row = await store.requeue(session, message_id)
-    if row is None:
+    row = await store.requeue(session, message_id, region=_jurisdiction(principal))
+    if row is None:  # another county's message is as unknown as one that never was
         raise Problem(404, "未找到", "消息不存在或不是发送失败状态")
     return _message_view(row, principal)
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import structlog
 from jinja2 import TemplateError
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -193,11 +193,13 @@ async def add_fallback(session: AsyncSession, row, *, sign_name: str) -> bool:
     return True
 
 
-async def requeue(session: AsyncSession, message_id: uuid.UUID):
-    """A failed message queued for a fresh round of attempts; None unless it had failed."""
+async def requeue(session: AsyncSession, message_id: uuid.UUID, *, region: str | None = None):
+    """A failed message queued for a fresh round of attempts; None unless it had failed (and,
+    with `region`, is of that jurisdiction)."""
+    within = messages.c.region_code.startswith(region) if region is not None else true()
     result = await session.execute(
         update(messages)
-        .where(messages.c.id == message_id, messages.c.status == "failed")
+        .where(messages.c.id == message_id, messages.c.status == "failed", within)
         .values(status="queued", attempts=0, next_attempt_at=None, error_code=None, error_text=None)
         .returning(*messages.c)
     )

@@ -50,12 +50,38 @@ async def test_unknown_id_is_404_even_for_admins(media, settings):
     assert response.status_code == 404
 
 
-async def test_center_and_supervisors_see_uploads_but_an_agent_does_not(media, settings):
-    photo = await uploaded(media, citizen(settings), samples.jpeg())
+async def test_center_and_supervisors_see_their_countys_ticket_uploads_but_an_agent_does_not(
+        media, intake, settings):
+    owner = citizen(settings)
+    photo = await uploaded(media, owner, samples.jpeg())
+    center = staff(settings, Role.dispatcher, "cc-532622")
+    assert await status_for(media, photo["id"], center) == 404  # on no ticket yet: its owner's
 
-    assert await status_for(media, photo["id"], staff(settings, Role.dispatcher, "cc-532622")) == 200
+    await submitted(intake, owner, media_ids=[photo["id"]])
+
+    async def readable() -> bool:
+        return await status_for(media, photo["id"], center) == 200
+
+    assert await wait_until(readable)
     assert await status_for(media, photo["id"], staff(settings, Role.supervisor)) == 200
+    assert await status_for(media, photo["id"], staff(settings, Role.dispatcher, "cc-532600", "532600")) == 200
     assert await status_for(media, photo["id"], staff(settings, Role.agent, "cc-532622")) == 404
+
+
+async def test_another_countys_center_and_supervisors_get_404(media, intake, settings):
+    owner = citizen(settings)
+    photo = await uploaded(media, owner, samples.jpeg())
+    await submitted(intake, owner, media_ids=[photo["id"]])
+    center = staff(settings, Role.dispatcher, "cc-532622")
+
+    async def readable() -> bool:
+        return await status_for(media, photo["id"], center) == 200
+
+    assert await wait_until(readable)
+    for role in (Role.dispatcher, Role.supervisor):
+        response = await media.get(f"/v1/media/{photo['id']}",
+                                   headers=staff(settings, role, "cc-532601", "532601").headers)
+        assert response.status_code == 404 and "url" not in response.json()
 
 
 async def test_handler_of_the_assigned_unit_reads_the_ticket_photo(media, intake, settings):

@@ -89,6 +89,20 @@ async def test_a_failed_message_can_be_sent_again_once_fixed(world, db, notify, 
     assert again.status_code == 404
 
 
+async def test_a_dispatcher_retries_only_its_own_countys_messages(world, db, notify, settings):
+    ticket, row = await failed_message(world, db)
+    elsewhere = "532601" if ticket["region_code"] != "532601" else "532622"
+
+    foreign = await notify.post(f"/v1/messages/{row['id']}/retry",
+                                headers=staff_headers(settings.jwt_secret, Role.dispatcher, elsewhere))
+    own = await notify.post(f"/v1/messages/{row['id']}/retry",
+                            headers=staff_headers(settings.jwt_secret, Role.dispatcher,
+                                                  ticket["region_code"]))
+
+    assert foreign.status_code == 404 and ticket["number"] not in foreign.text
+    assert own.status_code == 200 and own.json()["status"] == "queued"
+
+
 async def test_admins_list_every_template_with_a_preview(notify, settings):
     response = await notify.get("/v1/templates", headers=staff_headers(settings.jwt_secret))
 
