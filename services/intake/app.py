@@ -15,9 +15,12 @@ from services.intake import service
 from services.intake.api import router
 from services.intake.desk_api import router as desk_router
 from services.intake.handlers import make_handlers
+from services.intake.lookup import MissLimiter
 from services.intake.media import MediaLookup
 from services.intake.models import outbox, processed
+from services.intake.public_api import router as public_router
 from services.intake.saved_views import router as saved_views_router
+from services.intake.settings import IntakeSettings, get_intake_settings
 from services.intake.staff_api import router as staff_router
 from services.intake.submission import TicketNumbers
 
@@ -39,6 +42,9 @@ async def setup(app: FastAPI, worker: Worker) -> None:
     app.state.media = MediaLookup(worker.settings.media_url, worker.settings.jwt_secret)
     worker.closers.append(app.state.media.close)
     app.state.clock = asyncio.get_running_loop().time
+    own = app.state.intake_settings
+    app.state.lookup_limiter = MissLimiter(own.lookup_misses_per_window, own.lookup_window_seconds,
+                                           app.state.clock)
     settings = worker.settings
     [spec] = queue_specs(settings)
     # One drainer: what routing and sla tell intake waits a little under a burst, while
@@ -56,7 +62,10 @@ async def setup(app: FastAPI, worker: Worker) -> None:
     worker.loops.append(lambda: every(HOUSEKEEPING_SECONDS, housekeeping, "intake.housekeeping"))
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, intake: IntakeSettings | None = None) -> FastAPI:
     """The intake ASGI app."""
-    return create_service_app(name="intake", settings=settings or get_settings(),
-                              routers=[router, staff_router, desk_router, saved_views_router], setup=setup)
+    app = create_service_app(name="intake", settings=settings or get_settings(),
+                             routers=[router, staff_router, desk_router, saved_views_router,
+                                      public_router], setup=setup)
+    app.state.intake_settings = intake or get_intake_settings()
+    return app

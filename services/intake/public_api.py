@@ -1,0 +1,92 @@
+"""Public APIs for the citizen pages (no login): config, 案例公开, 办件查询; and staff publishing."""
+
+import uuid
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse
+
+from services.core.auth import require
+from services.core.deps import CallerDep, SessionDep
+from services.core.problems import Problem
+from services.intake import cases, lookup, names, service
+from services.intake.public_config import public_config
+from services.intake.public_schemas import CaseDetail, CaseList, Lookup, PublicationIn
+from services.intake.schemas import MAX_OFFSET, TicketNumber
+
+router = APIRouter(prefix="/v1", tags=["public"])
+CODE = r"^[a-z_]+(\.[a-z_]+)?$"
+
+
+def _photo_links(request: Request):
+    """Absolute links to the photo redirect, as the caller reached this service."""
+    return lambda case, media_id: str(request.url_for("case_photo", case_id=case, media_id=media_id))
+
+
+@router.get("/public/config")
+async def config(session: SessionDep, request: Request) -> dict:
+    """Counties with their hotline and towns, the acceptance scope, request types, categories."""
+    return await public_config(session, request.app.state.intake_settings)
+
+
+@router.get("/public/cases", response_model=CaseList)
+async def list_cases(session: SessionDep, q: str | None = Query(None, max_length=100),
+                     category: str | None = Query(None, pattern=CODE, max_length=64),
+                     region: str | None = Query(None, pattern=r"^\d{6}$"),
+                     limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0, le=MAX_OFFSET)):
+    """案例公开: published cases, ranked by relevance to `q`, else newest first."""
+    rows, total = await cases.search(session, q=q, category=category, region=region, limit=limit,
+                                     offset=offset)
+    known = await names.load(session)
+    return {"items": [cases.summary_view(row, known) for row in rows], "total": total}
+
+
+@router.get("/public/cases/{case_id}", response_model=CaseDetail)
+async def get_case(case_id: uuid.UUID, session: SessionDep, request: Request):
+    """One published case: the staff's wording, the handling result, the ticked photos."""
+    row = await cases.find(session, case_id)
+    return cases.detail_view(row, await names.load(session), _photo_links(request))
+
+
+@router.get("/public/cases/{case_id}/photos/{media_id}", name="case_photo", status_code=302,
+            response_class=RedirectResponse)
+async def case_photo(case_id: uuid.UUID, media_id: uuid.UUID, session: SessionDep, request: Request):
+    """A ticked photo of a published case: a redirect to a short-lived link."""
+    row = await cases.find(session, case_id)
+    if media_id not in row["photos"]:
+        raise cases.NOT_FOUND
+    found = await request.app.state.media.read(media_id)
+    if not found or not found.get("url"):
+        raise Problem(404, "未找到", "照片已不存在")
+    return RedirectResponse(found.get("thumbnail_url") if request.query_params.get("size") == "thumb"
+                            and found.get("thumbnail_url") else found["url"], status_code=302)
+
+
+@router.post("/tickets/{number}/publication", status_code=201, response_model=CaseDetail,
+             tags=["tickets"])
+async def publish(number: TicketNumber, body: PublicationIn, session: SessionDep, principal: CallerDep,
+                  request: Request):
+    """Publish a closed ticket as a public case (county dispatcher, admin); staff's own wording."""
+    require(principal, *cases.PUBLISHERS)
+    row = await cases.publish(session, await service.find(session, number), principal, body)
+    return cases.detail_view(row, await names.load(session), _photo_links(request))
+
+
+@router.delete("/public/cases/{case_id}", status_code=204)
+async def withdraw(case_id: uuid.UUID, session: SessionDep, principal: CallerDep) -> None:
+    """Withdraw a published case (county dispatcher, admin)."""
+    require(principal, *cases.PUBLISHERS)
+    await cases.withdraw(session, case_id, principal)
+
+
+@router.get("/public/tickets/{number}", response_model=Lookup)
+async def lookup_ticket(number: TicketNumber, session: SessionDep, request: Request,
+                        phone_tail: str = Query(pattern=r"^\d{4}$", description="联系电话后四位")):
+    """办件查询: the same 404 for a wrong number and a wrong tail; repeated misses get a 429."""
+    limiter: lookup.MissLimiter = request.app.state.lookup_limiter
+    client = request.client.host if request.client else "-"
+    limiter.check(client)
+    ticket = await service.find(session, number)
+    if not lookup.matches(ticket, phone_tail):
+        limiter.miss(client)
+        raise lookup.NOT_FOUND
+    return await lookup.lookup_view(session, ticket, await names.load(session))
