@@ -11,8 +11,9 @@ from services.core.http import create_service_app
 from services.core.outbox import Outbox
 from services.core.runtime import Worker, every
 from services.core.settings import Settings, get_settings
-from services.intake import service
+from services.intake import service, sms_channel
 from services.intake.api import router
+from services.intake.channels_api import router as channels_router
 from services.intake.desk_api import router as desk_router
 from services.intake.handlers import make_handlers
 from services.intake.lookup import MissLimiter
@@ -23,6 +24,7 @@ from services.intake.saved_views import router as saved_views_router
 from services.intake.settings import IntakeSettings, get_intake_settings
 from services.intake.staff_api import router as staff_router
 from services.intake.submission import TicketNumbers
+from services.intake.wechat_login import WechatLogin
 
 HOUSEKEEPING_SECONDS = 60.0
 BINDINGS = ("ticket.assigned.*", "ticket.duplicate_flagged", "sla.overdue.*", "sla.warning.*",
@@ -45,6 +47,8 @@ async def setup(app: FastAPI, worker: Worker) -> None:
     own = app.state.intake_settings
     app.state.lookup_limiter = MissLimiter(own.lookup_misses_per_window, own.lookup_window_seconds,
                                            app.state.clock)
+    app.state.wechat = WechatLogin(own.wechat_api_base, own.wechat_appid, own.wechat_secret)
+    worker.closers.append(app.state.wechat.close)
     settings = worker.settings
     [spec] = queue_specs(settings)
     # One drainer: what routing and sla tell intake waits a little under a burst, while
@@ -61,11 +65,18 @@ async def setup(app: FastAPI, worker: Worker) -> None:
 
     worker.loops.append(lambda: every(HOUSEKEEPING_SECONDS, housekeeping, "intake.housekeeping"))
 
+    async def settle_sms() -> None:
+        async with worker.db.transaction() as session:
+            await sms_channel.settle(session, worker.outbox, own, now=datetime.now(UTC),
+                                     prefix=settings.ticket_prefix, numbers=app.state.numbers)
+
+    worker.loops.append(lambda: every(own.sms_poll_seconds, settle_sms, "intake.sms_settle"))
+
 
 def create_app(settings: Settings | None = None, intake: IntakeSettings | None = None) -> FastAPI:
     """The intake ASGI app."""
     app = create_service_app(name="intake", settings=settings or get_settings(),
                              routers=[router, staff_router, desk_router, saved_views_router,
-                                      public_router], setup=setup)
+                                      public_router, channels_router], setup=setup)
     app.state.intake_settings = intake or get_intake_settings()
     return app

@@ -292,14 +292,16 @@ cases = Table(
     Index("uq_cases_ticket_live", "ticket_id", unique=True, postgresql_where=text("withdrawn_at IS NULL")),
 )
 
-# Inbound SMS, one row per part: parts from one phone within minutes make one ticket.
+# Inbound SMS, one row per part as the gateway posts it; parts of one phone become one
+# ticket once no part has come for a few seconds (ticket_id set then).
 sms_parts = Table(
     "sms_parts",
     metadata,
     Column("message_id", String(64), primary_key=True),
     Column("phone", String(20), nullable=False),
     Column("text", Text, nullable=False),
-    Column("ticket_id", Uuid, ForeignKey("tickets.id"), nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("ticket_id", Uuid, ForeignKey("tickets.id")),
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_sms_parts_phone_received", "phone", "received_at"),
+    Index("ix_sms_parts_waiting", "received_at", postgresql_where=text("ticket_id IS NULL")),
 )

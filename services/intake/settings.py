@@ -24,6 +24,9 @@ class IntakeSettings(BaseSettings):
     # The county an SMS is filed under when its address names none (the prefecture's center).
     sms_default_region: str = "532600"
     sms_join_minutes: int = 10
+    # The parts of a long SMS arrive seconds apart: a sender's parts wait this long for the next.
+    sms_settle_seconds: float = 20.0
+    sms_poll_seconds: float = 2.0
     wechat_api_base: str = WECHAT_API
     wechat_appid: str = ""
     wechat_secret: str = ""

@@ -46,14 +46,17 @@ def upgrade() -> None:
         sa.Column('message_id', sa.String(length=64), nullable=False),
         sa.Column('phone', sa.String(length=20), nullable=False),
         sa.Column('text', sa.Text(), nullable=False),
-        sa.Column('ticket_id', sa.Uuid(), nullable=False),
-        sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('ticket_id', sa.Uuid(), nullable=True),
+        sa.Column('received_at', sa.DateTime(timezone=True), server_default=sa.text('now()'),
+                  nullable=False),
         sa.ForeignKeyConstraint(['ticket_id'], ['intake.tickets.id'],
                                 name=op.f('fk_sms_parts_ticket_id_tickets')),
         sa.PrimaryKeyConstraint('message_id', name=op.f('pk_sms_parts')),
         schema='intake')
     op.create_index('ix_sms_parts_phone_received', 'sms_parts', ['phone', 'received_at'],
                     schema='intake')
+    op.create_index('ix_sms_parts_waiting', 'sms_parts', ['received_at'], schema='intake',
+                    postgresql_where=sa.text('ticket_id IS NULL'))
 
 
 def downgrade() -> None:

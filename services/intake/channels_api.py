@@ -1,0 +1,51 @@
+"""The channels beside the API: the SMS gateway's webhook, WeChat login, channel-key checks."""
+
+from fastapi import APIRouter, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from services.core.auth import Principal, Role, unauthorized
+from services.core.deps import SessionDep, SettingsDep
+from services.intake import accounts, sms_channel
+from services.intake.access import caller
+from services.intake.api import _token
+from services.intake.public_schemas import ChannelOut, InboundSms, WechatLoginIn
+from services.intake.schemas import TokenOut
+
+router = APIRouter(prefix="/v1")
+SIGNED_BODY = {"requestBody": {"required": True, "content": {"application/json": {
+    "schema": InboundSms.model_json_schema()}}}}
+
+
+@router.post("/channels/sms/inbound", status_code=202, tags=["channels"], openapi_extra=SIGNED_BODY)
+async def sms_inbound(request: Request, session: SessionDep,
+                      x_signature: str | None = Header(None, description="hex HMAC-SHA256 of the body")):
+    """One inbound SMS (or part of a long one) from the gateway, signed with the shared secret."""
+    raw = await request.body()
+    sms_channel.check_signature(raw, x_signature, request.app.state.intake_settings.sms_inbound_secret)
+    try:
+        message = InboundSms.model_validate_json(raw)
+    except ValidationError as exc:
+        raise RequestValidationError([{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]) from None
+    fresh = await sms_channel.receive(session, message)
+    return JSONResponse({"received": True, "duplicate": not fresh}, status_code=202)
+
+
+@router.post("/auth/wechat", response_model=TokenOut, tags=["auth"])
+async def wechat_login(body: WechatLoginIn, session: SessionDep, settings: SettingsDep, request: Request):
+    """Mini-program login: a wx.login code and a getPhoneNumber code for a citizen token."""
+    wechat = request.app.state.wechat
+    openid = await wechat.openid(body.code)
+    phone = await wechat.phone(body.phone_code)
+    citizen = await accounts.citizen_id(session, phone, openid)
+    return _token(Principal(str(citizen), Role.citizen, phone=phone), settings)
+
+
+@router.get("/auth/channel", response_model=ChannelOut, tags=["auth"])
+async def channel_key(request: Request, x_api_key: str | None = Header(None)):
+    """Whose a channel API key is: for another service (media) checking a key it was given."""
+    if not x_api_key:
+        raise unauthorized("请提供渠道 X-Api-Key")
+    principal = await caller(request)
+    return {"subject": principal.subject, "role": principal.role.value}
