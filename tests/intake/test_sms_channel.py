@@ -1,11 +1,12 @@
 """The inbound SMS channel (the Henan format): signed parts become complete or 待完善 tickets."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 
 from services.core.testing import running
+from services.intake import service
 from services.intake.app import create_app
 from services.intake.models import sms_parts
 from services.intake.settings import IntakeSettings
@@ -22,8 +23,10 @@ HENAN = (f"姓名：张三，住址：云南省文山州砚山县江那镇振兴
 async def gateway(settings, db):
     """An intake app that takes a sender's parts together after a short quiet spell."""
     own = IntakeSettings(sms_inbound_secret=SECRET, sms_settle_seconds=0.4, sms_poll_seconds=0.1)
-    async with running(create_app(settings, own)) as client:
+    app = create_app(settings, own)
+    async with running(app) as client:
         await announce_directory(settings, db)
+        client.app = app
         yield client
 
 
@@ -132,3 +135,18 @@ async def test_a_signed_but_malformed_message_is_a_422(gateway):
     raw, headers = signed({})
     broken = await gateway.post("/v1/channels/sms/inbound", content=raw[:-1] + b"{", headers=headers)
     assert broken.status_code in (401, 422)
+
+
+async def test_an_sms_never_completed_expires_quietly(gateway, db, events):
+    sender = phone()
+    await send_sms(gateway, sender, "路口红绿灯坏了好几天了")
+    [ticket] = await tickets_of(db, sender, status="pending_info")
+    async with db.transaction() as session:
+        await service.expire_stale(session, gateway.app.state.outbox,
+                                   now=datetime.now(UTC) + timedelta(days=11), days=10)
+    [expired] = await tickets_of(db, sender, status="expired")
+    await events.drain(0.5)
+
+    assert expired["number"] == ticket["number"]
+    assert not [m for m in events.seen if m["data"].get("number") == ticket["number"]
+                and m["type"] in ("ticket.created", "ticket.expired")]
