@@ -132,8 +132,7 @@ def summary_view(row: dict, known: Names) -> dict:
             "published_at": row["published_at"]}
 
 
-def detail_view(row: dict, known: Names, photo_url) -> dict:
+def detail_view(row: dict, known: Names, photos: list[dict]) -> dict:
     """A published case with its reply and the links of the photos staff ticked."""
     view = {key: value for key, value in summary_view(row, known).items() if key != "summary"}
-    return {**view, "body": row["body"], "reply": row["reply"],
-            "photos": [{"url": photo_url(row["id"], photo)} for photo in row["photos"]]}
+    return {**view, "body": row["body"], "reply": row["reply"], "photos": photos}

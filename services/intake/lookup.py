@@ -35,6 +35,12 @@ async def lookup_view(session: AsyncSession, ticket: dict, known: Names) -> dict
             "steps": steps}
 
 
+def client_address(request) -> str:
+    """Who asks: the address the gateway saw (the last X-Forwarded-For hop), else the peer's."""
+    hops = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",") if hop.strip()]
+    return hops[-1][:64] if hops else (request.client.host if request.client else "-")
+
+
 class MissLimiter:
     """Misses per client address in a sliding window: guessing numbers or tails gets a 429."""
 

@@ -1,9 +1,9 @@
 """Public APIs for the citizen pages (no login): config, 案例公开, 办件查询; and staff publishing."""
 
+import asyncio
 import uuid
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse
 
 from services.core.auth import require
 from services.core.deps import CallerDep, SessionDep
@@ -17,9 +17,14 @@ router = APIRouter(prefix="/v1", tags=["public"])
 CODE = r"^[a-z_]+(\.[a-z_]+)?$"
 
 
-def _photo_links(request: Request):
-    """Absolute links to the photo redirect, as the caller reached this service."""
-    return lambda case, media_id: str(request.url_for("case_photo", case_id=case, media_id=media_id))
+async def _photos(request: Request, media_ids) -> list[dict]:
+    """Short-lived links to the ticked photos, from media; none while media cannot answer."""
+    try:
+        found = await asyncio.gather(*(request.app.state.media.read(media_id) for media_id in media_ids))
+    except Problem:
+        return []
+    return [{"url": item["url"], "thumbnail_url": item.get("thumbnail_url")}
+            for item in found if item and item.get("url")]
 
 
 @router.get("/public/config")
@@ -44,21 +49,7 @@ async def list_cases(session: SessionDep, q: str | None = Query(None, max_length
 async def get_case(case_id: uuid.UUID, session: SessionDep, request: Request):
     """One published case: the staff's wording, the handling result, the ticked photos."""
     row = await cases.find(session, case_id)
-    return cases.detail_view(row, await names.load(session), _photo_links(request))
-
-
-@router.get("/public/cases/{case_id}/photos/{media_id}", name="case_photo", status_code=302,
-            response_class=RedirectResponse)
-async def case_photo(case_id: uuid.UUID, media_id: uuid.UUID, session: SessionDep, request: Request):
-    """A ticked photo of a published case: a redirect to a short-lived link."""
-    row = await cases.find(session, case_id)
-    if media_id not in row["photos"]:
-        raise cases.NOT_FOUND
-    found = await request.app.state.media.read(media_id)
-    if not found or not found.get("url"):
-        raise Problem(404, "未找到", "照片已不存在")
-    return RedirectResponse(found.get("thumbnail_url") if request.query_params.get("size") == "thumb"
-                            and found.get("thumbnail_url") else found["url"], status_code=302)
+    return cases.detail_view(row, await names.load(session), await _photos(request, row["photos"]))
 
 
 @router.post("/tickets/{number}/publication", status_code=201, response_model=CaseDetail,
@@ -68,7 +59,7 @@ async def publish(number: TicketNumber, body: PublicationIn, session: SessionDep
     """Publish a closed ticket as a public case (county dispatcher, admin); staff's own wording."""
     require(principal, *cases.PUBLISHERS)
     row = await cases.publish(session, await service.find(session, number), principal, body)
-    return cases.detail_view(row, await names.load(session), _photo_links(request))
+    return cases.detail_view(row, await names.load(session), await _photos(request, row["photos"]))
 
 
 @router.delete("/public/cases/{case_id}", status_code=204)
@@ -83,7 +74,7 @@ async def lookup_ticket(number: TicketNumber, session: SessionDep, request: Requ
                         phone_tail: str = Query(pattern=r"^\d{4}$", description="联系电话后四位")):
     """办件查询: the same 404 for a wrong number and a wrong tail; repeated misses get a 429."""
     limiter: lookup.MissLimiter = request.app.state.lookup_limiter
-    client = request.client.host if request.client else "-"
+    client = lookup.client_address(request)
     limiter.check(client)
     ticket = await service.find(session, number)
     if not lookup.matches(ticket, phone_tail):

@@ -25,7 +25,10 @@ class PublicationIn(Strict):
 
 
 class Photo(BaseModel):
+    """A ticked photo: short-lived links (about 15 minutes), EXIF and GPS stripped by media."""
+
     url: str
+    thumbnail_url: str | None = None
 
 
 class CaseSummary(BaseModel):
