@@ -97,6 +97,19 @@ class WechatLoginIn(Strict):
                             description="getPhoneNumber 返回的 code")
 
 
+class AttachmentsIn(Strict):
+    """Uploads a channel back-end adds to a ticket it submitted."""
+
+    media_ids: list[uuid.UUID] = Field(min_length=1, max_length=9)
+
+    @field_validator("media_ids")
+    @classmethod
+    def _unique(cls, value: list[uuid.UUID]) -> list[uuid.UUID]:
+        if len(set(value)) != len(value):
+            raise ValueError("附件不能重复")
+        return value
+
+
 class ChannelOut(BaseModel):
     """Who an API key belongs to, for another service checking a channel's key."""
 

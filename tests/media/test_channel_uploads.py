@@ -131,3 +131,27 @@ async def test_a_published_case_shows_only_the_ticked_photo(world, settings, db)
     async with httpx.AsyncClient() as browser:
         image = await browser.get(photo["url"])
     assert image.status_code == 200 and image.content[:3] == b"\xff\xd8\xff"  # the JPEG, not the PNG
+
+
+async def test_a_recording_made_after_the_call_is_added_to_the_channels_ticket(world, events):
+    media, intake = world
+    body = {"channel": "hotline", "type": "complaint", "content": "来电反映平远镇自来水停水两天。",
+            "location": {"region_code": "532622"}, "contact": {"name": "李女士", "phone": "13912345679"}}
+    ticket = (await intake.post("/v1/tickets", json=body, headers=key(HOTLINE_KEY))).json()
+    recording = (await media.post("/v1/media", files={"file": ("call.amr", samples.amr(), "audio/amr")},
+                                  headers=key(HOTLINE_KEY))).json()
+    url = f"/v1/tickets/{ticket['number']}/attachments"
+
+    added = await intake.post(url, json={"media_ids": [recording["id"]]}, headers=key(HOTLINE_KEY))
+    by_other = await intake.post(url, json={"media_ids": [recording["id"]]}, headers=key(MINIPROGRAM_KEY))
+
+    assert added.status_code == 200, added.text
+    assert added.json()["media_ids"] == [recording["id"]]
+    assert added.json()["timeline"][-1]["text"] == "受理渠道补充附件 1 个"
+    assert by_other.status_code == 404
+
+    async def attached() -> bool:
+        found = (await media.get(f"/v1/media/{recording['id']}", headers=key(HOTLINE_KEY))).json()
+        return found["ticket_id"] == ticket["id"]
+
+    assert await wait_until(attached)
