@@ -89,7 +89,7 @@ def _public_columns():
 def _filters(category: str | None, region: str | None) -> list:
     where = [cases.c.withdrawn_at.is_(None)]
     if category:
-        where.append((cases.c.category == category) | cases.c.category.startswith(category + "."))
+        where.append((cases.c.category == category) | cases.c.category.startswith(category + ".", autoescape=True))
     if region:
         where.append(cases.c.region_code.startswith(region[:4]) if region.endswith("00")
                      else cases.c.region_code == region)

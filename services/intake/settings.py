@@ -22,7 +22,7 @@ class IntakeSettings(BaseSettings):
     # The shared secret the SMS gateway signs each inbound message's body with (HMAC-SHA256).
     sms_inbound_secret: str = DEV_SMS_SECRET
     # The county an SMS is filed under when its address names none (the prefecture's center).
-    sms_default_region: str = "532600"
+    sms_default_region: str = Field("532600", pattern=r"^\d{6}$")
     sms_join_minutes: int = 10
     # The parts of a long SMS arrive seconds apart: a sender's parts wait this long for the next.
     sms_settle_seconds: float = 20.0
