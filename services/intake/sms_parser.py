@@ -17,8 +17,8 @@ LABELS = {
                "诉求内容", "诉求", "事项", "内容"),
     "place": ("事情发生地", "事发地点", "发生地点", "发生地", "地点"),
 }
-FIELD_NAMES = {"name": "姓名", "address": "住址", "id_number": "身份证号码",
-               "matter": "反映的具体事项及发生地"}
+# Short, so the reply SMS's parameter (20 characters at the providers) names them all.
+FIELD_NAMES = {"name": "姓名", "address": "住址", "id_number": "身份证号", "matter": "事项及发生地"}
 _LABEL = re.compile("(" + "|".join(sorted((label for labels in LABELS.values() for label in labels),
                                           key=len, reverse=True)) + r")\s*[:：]")
 _FIELD_OF = {label: key for key, labels in LABELS.items() for label in labels}
@@ -28,7 +28,7 @@ _EDGES = " \t\r\n、，,；;。.：:"
 _ADDRESS_WORDS = re.compile(r"[省市县区镇乡村路街道巷号组社楼栋室]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MIN_MATTER = 5
-ID_WRONG = "身份证号码（号码有误）"
+ID_WRONG = "身份证号有误"
 
 
 @dataclass
@@ -119,6 +119,5 @@ def _problems(parsed: Parsed) -> list[str]:
 
 
 def missing_text(parsed: Parsed) -> str:
-    """What the reply SMS asks for."""
-    return (f"{'、'.join(parsed.problems)}。请按“姓名、住址、身份证号码、反映的具体事项及发生地”"
-            "的格式回复短信补充")
+    """What the reply SMS asks for: the missing fields, in few enough characters for one parameter."""
+    return "、".join(parsed.problems)

@@ -59,3 +59,24 @@ async def test_a_citizen_logs_in_with_the_texted_code_and_hears_the_ticket_accep
     [row] = await rows_until(db, all_sent(1), ticket_number=ticket, template="ticket.accepted")
     assert row["recipient"] == number and ticket in row["text"]
     assert code_row["text"].count("*") >= 6  # the code itself is not kept
+
+
+async def test_an_inbound_sms_lacking_fields_is_answered_with_what_is_missing(
+    notify, world, db, fake, settings, clock
+):
+    from services.intake.settings import IntakeSettings
+    from tests.intake.sms import SECRET, send_sms
+
+    clock.offset = timedelta(0)
+    morning = datetime.now(SHANGHAI).replace(hour=10, minute=0)
+    clock.set(morning if morning > datetime.now(SHANGHAI) else morning + timedelta(days=1))
+    own = IntakeSettings(sms_inbound_secret=SECRET, sms_settle_seconds=0.3, sms_poll_seconds=0.1)
+    app = create_intake(settings.model_copy(update={"db_pool_size": 3}), own)
+    sender = phone()
+    async with running(app) as gateway:
+        assert (await send_sms(gateway, sender, "路口红绿灯坏了好几天了，很危险")).status_code == 202
+        [row] = await rows_until(db, all_sent(1), recipient=sender, template="ticket.info_requested")
+
+    [sms] = [m for m in fake.sent if m.to == sender and m.template == "SMS_TICKET_INFO_REQUESTED"]
+    assert sms.params["missing"] == "姓名、住址、身份证号"
+    assert "需补充：姓名、住址、身份证号" in row["text"]
