@@ -46,6 +46,8 @@ async def wechat_login(body: WechatLoginIn, session: SessionDep, settings: Setti
     wechat = request.app.state.wechat
     openid = await wechat.openid(body.code)
     phone = await wechat.phone(body.phone_code)
+    if await accounts.openid_of(session, phone) != openid:  # notify re-addresses open tickets
+        await request.app.state.outbox.stage(session, events.CitizenWechatBound(phone=phone, openid=openid))
     citizen = await accounts.citizen_id(session, phone, openid)
     return _token(Principal(str(citizen), Role.citizen, phone=phone), settings)
 

@@ -45,6 +45,9 @@ async def test_login_binds_the_openid_to_the_phone_and_tickets_carry_it(client, 
                                    and m["data"]["number"] == created.json()["number"])
     assert event["data"]["citizen_openid"] == openid  # what notify sends subscribe messages to
     assert event["data"]["contact_phone"] == number
+    [bound] = await events.collect(lambda m: m["type"] == "citizen.wechat_bound"
+                                   and m["data"]["phone"] == number)
+    assert bound["data"]["openid"] == openid  # notify re-addresses the phone's earlier tickets
     mine = await client.get("/v1/tickets", headers=headers)
     assert [t["number"] for t in mine.json()] == [created.json()["number"]]
 
