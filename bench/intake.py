@@ -13,6 +13,8 @@ from bench.common import cpu_seconds, free_port, percentile, scratch, start_serv
 from services.core.broker import declare_exchanges
 from services.core.db import Database
 from services.intake import accounts
+from services.intake.models import names
+from tests.directory import announce, demo_events
 
 KEY = "bench-channel-key-0123456789"
 
@@ -112,6 +114,7 @@ async def main(n: int, concurrency: int, rate: float) -> dict:
         db = Database(settings.database_url, pool_size=1)
         async with db.transaction() as session:
             await accounts.add_api_key(session, "bench", KEY)
+        await announce(db, names, demo_events())  # the directory routing's seed announces
         await db.dispose()
         port = free_port()
         process = start_service("intake", settings, port)

@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 
 import asyncpg
 
+from services.core.demo_directory import COUNTIES, DEPARTMENTS, TOWNS, department_code
 from services.core.migrate import upgrade
 from services.routing.catalog import CATEGORIES
-from services.routing.directory import COUNTIES, DEPARTMENTS, TOWNS, department_code
 
 # Shares of the prefecture's tickets, roughly by population.
 COUNTY_SHARES = {"532601": .24, "532622": .17, "532623": .07, "532624": .08, "532625": .10,

@@ -36,6 +36,18 @@ class Cached(Generic[T]):
         self._values[key] = (self._clock() + self.ttl, value)
         return value
 
+    async def reload(self, session: AsyncSession, *, unless_younger_than: float = 1.0) -> T:
+        """Read again now: what it holds may be missing something another replica has heard
+        of. A value read within `unless_younger_than` seconds is kept (one read per second at
+        most, whatever a caller asks)."""
+        key = str(session.bind.url)
+        found = self._values.get(key)
+        if found is not None and self._clock() < found[0] - self.ttl + unless_younger_than:
+            return found[1]
+        value = await self._load(session)
+        self._values[key] = (self._clock() + self.ttl, value)
+        return value
+
     def changed(self, session: AsyncSession) -> None:
         """The caller's transaction writes what this cache holds: forget it on commit."""
         # Now too: a copy read elsewhere before the commit must not outlive it. This session

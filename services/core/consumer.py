@@ -77,6 +77,9 @@ class Consumer:
         self.name = name or spec.name
         self.batch = max(1, batch)
         self.drainers = max(1, drainers)
+        # A queue bound by exact types gets nothing it has no handler for (a `ticket.#`
+        # queue, like notify's, gets every ticket event and handles only some).
+        self._bound_to_handlers_only = not any("#" in key for key in spec.bindings)
         self._inbox: list[tuple[AbstractIncomingMessage, Envelope]] = []
         self._arrived = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
@@ -87,6 +90,13 @@ class Consumer:
             envelope = Envelope.model_validate(orjson.loads(message.body))
         except (orjson.JSONDecodeError, ValidationError):
             log.error("consumer.unreadable", queue=self.spec.name)
+            await self._dead_letter(message)
+            return
+        if envelope.type not in self.handlers and self._bound_to_handlers_only:
+            # Only a malformed or misaddressed message can reach this queue with a type none of
+            # its bindings name: no retry will help; an operator must look at it.
+            log.error("consumer.unknown_type", queue=self.spec.name, event_type=envelope.type,
+                      event_id=str(envelope.id))
             await self._dead_letter(message)
             return
         self._inbox.append((message, envelope))

@@ -105,6 +105,16 @@ async def _remove_broker_names(amqp_url: str, namespace: str) -> None:
     await connection.close()
 
 
+async def declare_queues(settings: Settings, specs) -> None:
+    """Declare a service's queues before it runs, as `services.cli topology` does before
+    `make run`: what is published meanwhile waits for it instead of going nowhere."""
+    connection = await aio_pika.connect(settings.amqp_url)
+    channel = await connection.channel()
+    for spec in specs:
+        await topology.declare_queue(channel, spec, settings.broker_namespace)
+    await connection.close()
+
+
 @asynccontextmanager
 async def running(app):
     """Run an app's lifespan (engine, relay, consumers) and give an HTTP client to it."""

@@ -55,7 +55,8 @@ async def check_code(session: AsyncSession, phone: str, code: str,
                      openid: str | None = None) -> uuid.UUID | Problem:
     """Use the newest live code; five wrong tries void it.
 
-    A wrong code is returned as a Problem, not raised, so the counted try is committed.
+    A wrong code is returned as a Problem, not raised, so the counted try is committed (and
+    the caller counts the failure against the address it came from).
     """
     row = (await session.execute(
         select(sms_codes).where(sms_codes.c.phone == phone, sms_codes.c.used.is_(False),
@@ -63,7 +64,7 @@ async def check_code(session: AsyncSession, phone: str, code: str,
         .order_by(sms_codes.c.id.desc()).limit(1).with_for_update()
     )).mappings().first()
     if row is None:
-        raise Problem(401, "验证码无效", "验证码已过期或未获取，请重新获取")
+        return Problem(401, "验证码无效", "验证码已过期或未获取，请重新获取")
     if not hmac.compare_digest(row["code_hash"], digest(phone + code)):
         tries = row["attempts"] + 1
         await session.execute(update(sms_codes).where(sms_codes.c.id == row["id"])

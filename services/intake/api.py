@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from services.core.auth import Principal, Role, issue_token, require
 from services.core.deps import CallerDep, SessionDep, SettingsDep
 from services.core.problems import Problem, problem_response
-from services.intake import accounts, idempotency, service, submission
+from services.intake import accounts, idempotency, limits, service, submission
 from services.intake.access import caller, readable
 from services.intake.media import require_text_for_visuals
 from services.intake.schemas import (
@@ -36,25 +36,41 @@ SUBMITTERS = (Role.citizen, Role.channel, Role.agent, Role.admin)
 @router.post("/auth/sms-code", status_code=202, tags=["auth"])
 async def sms_code(body: SmsCodeIn, session: SessionDep, settings: SettingsDep, request: Request):
     """Send a login code to a citizen's phone."""
+    await limits.limiter(request).hit(limits.CODES_PER_IP, limits.client_ip(request))
     await accounts.request_code(session, request.app.state.outbox, body.phone,
                                 ttl=settings.sms_code_ttl_seconds)
     return {"sent": True, "expires_in": settings.sms_code_ttl_seconds}
 
 
 @router.post("/auth/citizen-token", response_model=TokenOut, tags=["auth"])
-async def citizen_token(body: CitizenTokenIn, session: SessionDep, settings: SettingsDep):
+async def citizen_token(body: CitizenTokenIn, session: SessionDep, settings: SettingsDep,
+                        request: Request):
     """Exchange a phone and its SMS code for a citizen token."""
+    ip = limits.client_ip(request)
+    await limits.limiter(request).check(limits.CODE_FAILURES_PER_IP, ip)
     citizen = await accounts.check_code(session, body.phone, body.code, body.openid)
     if isinstance(citizen, Problem):
+        await limits.limiter(request).hit(limits.CODE_FAILURES_PER_IP, ip)
         return problem_response(citizen)
     principal = Principal(str(citizen), Role.citizen, phone=body.phone)
     return _token(principal, settings)
 
 
 @router.post("/auth/staff-token", response_model=TokenOut, tags=["auth"])
-async def staff_token(body: StaffTokenIn, session: SessionDep, settings: SettingsDep):
-    """Exchange a staff username and password for a token."""
-    return _token(await accounts.staff_login(session, body.username, body.password), settings)
+async def staff_token(body: StaffTokenIn, session: SessionDep, settings: SettingsDep,
+                      request: Request):
+    """Exchange a staff username and password for a token; repeated failures wait a while."""
+    counted = ((limits.LOGIN_FAILURES_PER_USER, body.username),
+               (limits.LOGIN_FAILURES_PER_IP, limits.client_ip(request)))
+    for limit, subject in counted:
+        await limits.limiter(request).check(limit, subject)
+    try:
+        principal = await accounts.staff_login(session, body.username, body.password)
+    except Problem:
+        for limit, subject in counted:
+            await limits.limiter(request).hit(limit, subject)
+        raise
+    return _token(principal, settings)
 
 
 def _token(principal: Principal, settings) -> dict:
@@ -67,6 +83,7 @@ async def submit(body: TicketIn, session: SessionDep, submitter: SubmitterDep, r
                  idempotency_key: Annotated[str | None, Header(max_length=200)] = None):
     """Submit a report from any channel; `Idempotency-Key` makes retries safe."""
     require(submitter, *SUBMITTERS)
+    await limits.count_report(request, submitter)
     if idempotency_key:
         request_hash = idempotency.body_hash(body.model_dump(mode="json"))
         earlier = await idempotency.claim(session, submitter.subject, idempotency_key, request_hash)

@@ -9,6 +9,7 @@ from services.core.broker import QueueSpec
 from services.core.consumer import Consumer
 from services.core.http import create_service_app
 from services.core.outbox import Outbox
+from services.core.ratelimit import RateLimiter
 from services.core.runtime import Worker, every
 from services.core.settings import Settings, get_settings
 from services.intake import service, sms_channel
@@ -16,9 +17,8 @@ from services.intake.api import router
 from services.intake.channels_api import router as channels_router
 from services.intake.desk_api import router as desk_router
 from services.intake.handlers import make_handlers
-from services.intake.lookup import MissLimiter
 from services.intake.media import MediaLookup
-from services.intake.models import outbox, processed
+from services.intake.models import outbox, processed, rate_limits
 from services.intake.public_api import router as public_router
 from services.intake.saved_views import router as saved_views_router
 from services.intake.settings import IntakeSettings, get_intake_settings
@@ -28,11 +28,12 @@ from services.intake.wechat_login import WechatLogin
 
 HOUSEKEEPING_SECONDS = 60.0
 BINDINGS = ("ticket.assigned.*", "ticket.duplicate_flagged", "sla.overdue.*", "sla.warning.*",
-            "sla.clock_changed.*", "unit.upserted", "category.upserted")
+            "sla.clock_changed.*", "unit.upserted", "category.upserted", "calendar.year_loaded")
 
 
 def queue_specs(settings: Settings) -> list[QueueSpec]:
-    """Intake's queue: owners from routing, duplicates, overdue clocks, names for the archive."""
+    """Intake's queue: owners from routing, duplicates, overdue clocks, names for the archive,
+    sla's calendar."""
     return [QueueSpec(settings.broker_name("intake"), BINDINGS)]
 
 
@@ -41,12 +42,11 @@ async def setup(app: FastAPI, worker: Worker) -> None:
     app.state.outbox = worker.outbox = Outbox(outbox, "intake")
     app.state.api_key_cache = {}
     app.state.numbers = TicketNumbers()
+    app.state.limits = RateLimiter(worker.db, rate_limits)
     app.state.media = MediaLookup(worker.settings.media_url, worker.settings.jwt_secret)
     worker.closers.append(app.state.media.close)
     app.state.clock = asyncio.get_running_loop().time
     own = app.state.intake_settings
-    app.state.lookup_limiter = MissLimiter(own.lookup_misses_per_window, own.lookup_window_seconds,
-                                           app.state.clock)
     app.state.wechat = WechatLogin(own.wechat_api_base, own.wechat_appid, own.wechat_secret)
     worker.closers.append(app.state.wechat.close)
     settings = worker.settings
@@ -62,6 +62,7 @@ async def setup(app: FastAPI, worker: Worker) -> None:
             await service.expire_stale(session, worker.outbox, now=now, days=settings.pending_info_days)
         async with worker.db.transaction() as session:
             await service.close_unevaluated(session, worker.outbox, now=now)
+        await app.state.limits.forget_old()
 
     worker.loops.append(lambda: every(HOUSEKEEPING_SECONDS, housekeeping, "intake.housekeeping"))
 

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.core.auth import Principal, Role
 from services.core.events import Envelope
 from services.core.outbox import Outbox
-from services.intake import deadlines, events, names, service
+from services.intake import calendar, deadlines, events, names, service
 from services.intake.models import tickets
 from services.intake.statuses import OPEN, Status
 from services.intake.timeline import record
@@ -54,7 +54,8 @@ def make_handlers(outbox: Outbox) -> dict:
     return {"ticket.assigned": on_assigned, "ticket.duplicate_flagged": on_duplicates,
             "sla.overdue": on_overdue, "sla.clock_changed": on_clock_changed,
             "sla.warning": on_warning, "unit.upserted": names.on_unit_upserted,
-            "category.upserted": names.on_category_upserted}
+            "category.upserted": names.on_category_upserted,
+            "calendar.year_loaded": calendar.on_year_loaded}
 
 
 async def on_clock_changed(session: AsyncSession, envelope: Envelope) -> None:
@@ -82,6 +83,8 @@ async def _queue_for_dispatch(ctx: Context, data: dict) -> None:
     codes = [s["category"] for s in data.get("suggestions") or [] if s.get("category")]
     suggestions = "、".join(await names.category_names(ctx.session, codes))
     text = "进入指挥中心人工派单" + (f"（建议分类：{suggestions}）" if suggestions else "")
+    if data.get("reason") == "unplaceable":
+        text = f"所在地区没有对应的指挥中心，转{await names.unit_name(ctx.session, data['unit_code'])}人工派单"
     await record(ctx.session, ctx.ticket["id"], action="queue", status=Status(ctx.ticket["status"]),
                  actor=None, text=text, data={"unit_code": data["unit_code"]})
 

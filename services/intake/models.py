@@ -22,10 +22,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 
+from services.core.calendar_store import calendar_tables
 from services.core.consumer import processed_table
 from services.core.db import schema_metadata
 from services.core.names import names_table
 from services.core.outbox import outbox_table
+from services.core.ratelimit import rate_limits_table
 
 metadata = schema_metadata("intake")
 outbox = outbox_table(metadata)
@@ -33,6 +35,10 @@ processed = processed_table(metadata)
 ticket_number_seq = Sequence("ticket_number_seq", metadata=metadata)
 # Unit and category names as routing announces them: what the printed archive shows.
 names = names_table(metadata)
+# The State Council notices loaded into sla: the 退件 window counts working days by them.
+calendar_overrides, calendar_years = calendar_tables(metadata)
+# Logins, SMS codes and citizens' reports counted per phone, IP or username.
+rate_limits = rate_limits_table(metadata)
 
 
 def _now():

@@ -6,17 +6,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.core import names as known
 from services.core.events import Envelope
 from services.core.names import Names
+from services.intake.directory import KNOWN
 from services.intake.models import names
 
 
 async def on_unit_upserted(session: AsyncSession, envelope: Envelope) -> None:
     """Routing's directory changed: the archive names the unit (county, town) as it is now."""
     await known.learn_unit(session, names, envelope)
+    KNOWN.changed(session)
 
 
 async def on_category_upserted(session: AsyncSession, envelope: Envelope) -> None:
     """Routing's catalog changed: the archive names the category as it is now."""
     await known.learn_category(session, names, envelope)
+    KNOWN.changed(session)
 
 
 async def load(session: AsyncSession) -> Names:

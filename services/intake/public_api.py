@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from services.core.auth import require
 from services.core.deps import CallerDep, SessionDep
 from services.core.problems import Problem
-from services.intake import cases, lookup, names, service
+from services.intake import cases, limits, lookup, names, service
 from services.intake.public_config import public_config
 from services.intake.public_schemas import CaseDetail, CaseList, Lookup, PublicationIn
 from services.intake.schemas import MAX_OFFSET, TicketNumber
@@ -73,11 +73,10 @@ async def withdraw(case_id: uuid.UUID, session: SessionDep, principal: CallerDep
 async def lookup_ticket(number: TicketNumber, session: SessionDep, request: Request,
                         phone_tail: str = Query(pattern=r"^\d{4}$", description="联系电话后四位")):
     """办件查询: the same 404 for a wrong number and a wrong tail; repeated misses get a 429."""
-    limiter: lookup.MissLimiter = request.app.state.lookup_limiter
-    client = lookup.client_address(request)
-    limiter.check(client)
+    limit, client = lookup.miss_limit(request.app.state.intake_settings), limits.client_ip(request)
+    await limits.limiter(request).check(limit, client)
     ticket = await service.find(session, number)
     if not lookup.matches(ticket, phone_tail):
-        limiter.miss(client)
+        await limits.limiter(request).hit(limit, client)
         raise lookup.NOT_FOUND
     return await lookup.lookup_view(session, ticket, await names.load(session))

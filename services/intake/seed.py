@@ -6,9 +6,9 @@ from argon2 import PasswordHasher
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import Role
+from services.core.demo_directory import COUNTIES, PREFECTURE, UNITS, command_center_code
 from services.core.settings import Settings
 from services.intake import accounts
-from services.routing.directory import COUNTIES, PREFECTURE, UNITS, command_center_code
 
 HANDLING_KINDS = ("town", "department")
 

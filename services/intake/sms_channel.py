@@ -9,6 +9,7 @@ import hashlib
 import hmac
 from datetime import datetime, timedelta
 
+import structlog
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +26,7 @@ from services.intake.statuses import OPEN, Status
 from services.intake.submission import TicketNumbers
 from services.intake.timeline import record
 
+log = structlog.get_logger()
 GATEWAY = sms_tickets.GATEWAY
 FULL_SEGMENT = 60  # a part this long is a cut segment of a long SMS: the next one continues it
 
@@ -54,9 +56,14 @@ async def settle(session: AsyncSession, outbox: Outbox, settings: IntakeSettings
         .having(func.max(sms_parts.c.received_at) <= quiet).limit(batch))).all()
     done = 0
     for phone in phones:
-        if await session.scalar(select(func.pg_try_advisory_xact_lock(func.hashtext("sms-in:" + phone)))):
-            await _settle_phone(session, outbox, settings, phone, prefix=prefix, numbers=numbers)
+        if not await session.scalar(select(func.pg_try_advisory_xact_lock(func.hashtext("sms-in:" + phone)))):
+            continue  # another replica is on it
+        try:
+            async with session.begin_nested():
+                await _settle_phone(session, outbox, settings, phone, prefix=prefix, numbers=numbers)
             done += 1
+        except (Problem, ValueError) as refused:  # e.g. a county routing has not announced yet
+            log.warning("sms.not_filed", error=getattr(refused, "detail", type(refused).__name__))
     return done
 
 

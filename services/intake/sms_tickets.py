@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.core.auth import Principal, Role
 from services.core.names import UNIT
 from services.core.outbox import Outbox
-from services.intake import events
+from services.intake import directory, events
 from services.intake.models import names, tickets
 from services.intake.schemas import Contact, Location, TicketIn, valid_id_number
 from services.intake.settings import IntakeSettings
@@ -38,9 +38,8 @@ async def place_of(session: AsyncSession, text: str, default_region: str) -> tup
                                          names.c.active.is_(True)))).all()
     for row in sorted(rows, key=lambda row: row.unit_kind != "town"):
         if len(row.name) >= 2 and row.name in text and _CODE[row.unit_kind].match(row.code):
-            if row.unit_kind == "town":
-                county = row.parent if row.parent and _CODE["county"].match(row.parent) else row.region_code
-                return county or default_region, row.code
+            if row.unit_kind == "town":  # a town's county is its region, as directory.py reads it
+                return row.region_code or default_region, row.code
             return row.code, None
     return default_region, None
 
@@ -92,7 +91,9 @@ async def complete_or_ask(session: AsyncSession, outbox: Outbox, settings: Intak
               "address": location.address, "contact_name": contact.name,
               "contact_id_number": contact.id_number, "contact_address": contact.address,
               "type": ticket_type(fields["content"]), "updated_at": func.now()}
-    if parsed.complete:
+    if parsed.complete:  # filed now: routing must know its place (else retried once it does)
+        await directory.refuse_unknown(session, region=location.region_code, town=location.town_code,
+                                       category=None)
         values.update(status=Status.submitted.value, info_request=None, pending_info_since=None)
     else:
         values.update(info_request=missing_text(parsed))

@@ -13,7 +13,7 @@ from services.core.auth import Principal, Role
 from services.core.outbox import Outbox
 from services.core.problems import field_error
 from services.core.vocabulary import CHANNELS, label
-from services.intake import events
+from services.intake import directory, events
 from services.intake.accounts import openid_of
 from services.intake.models import ticket_number_seq, tickets, timeline
 from services.intake.schemas import TicketIn
@@ -67,6 +67,8 @@ async def create_ticket(session: AsyncSession, outbox: Outbox, body: TicketIn, c
     `ticket.created` follows once it is complete (sms_channel.py).
     """
     phone = owner_phone(body, caller)
+    await directory.refuse_unknown(session, region=body.location.region_code,
+                                   town=body.location.town_code, category=body.category)
     now = datetime.now(UTC)
     row = {
         "id": uuid.uuid4(),

@@ -7,8 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.auth import Principal, Role
 from services.core.problems import Problem
-from services.core.workdays import deadline as working_deadline
-from services.intake import deadlines, events, names
+from services.core.workdays import Calendar
+from services.intake import calendar, deadlines, events, names
 from services.intake.models import reports, requests, tickets
 from services.intake.schemas import ExtensionIn, NoteIn, ReasonIn, TextIn
 from services.intake.service import jurisdiction
@@ -68,17 +68,18 @@ async def open_matters(session: AsyncSession, ticket_id) -> set[str]:
     return set((await session.scalars(kinds.union(supervision))).all())
 
 
-def within_return_window(assigned_at: datetime | None, now: datetime) -> bool:
+def within_return_window(assigned_at: datetime | None, now: datetime, calendar: Calendar) -> bool:
     """退件 must come within 1 working day of the assignment (Yanshan plan 四(三))."""
     if assigned_at is None:
         return False
-    return now <= working_deadline(assigned_at, working_days=RETURN_WINDOW_WORKING_DAYS).at
+    return now <= calendar.deadline(assigned_at, working_days=RETURN_WINDOW_WORKING_DAYS).at
 
 
 @action("request_return", "申请退件", roles=UNIT, states={S.assigned, S.in_progress}, scope="lead",
         body=ReasonIn)
 async def request_return(ctx: Context, body: ReasonIn) -> None:
-    if not within_return_window(ctx.ticket["assigned_at"], ctx.now or datetime.now(UTC)):
+    if not within_return_window(ctx.ticket["assigned_at"], ctx.now or datetime.now(UTC),
+                                await calendar.load(ctx.session)):
         raise Problem(409, "超过退件时限", "退件须在派单后 1 个工作日内提出", type_="/problems/state")
     await _file(ctx, "return", body.reason, body.media_ids)
     await ctx.move(None, "request_return", body.reason)

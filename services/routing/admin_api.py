@@ -5,11 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from services.core.auth import Principal, Role, require
+from services.core.demo_directory import UnitKind
 from services.core.deps import CallerDep, SessionDep
 from services.core.problems import Problem, field_error
 from services.routing import rule_store
 from services.routing.access import require_staff
-from services.routing.directory import UnitKind
 from services.routing.directory_store import (
     get_category,
     get_unit,

@@ -69,6 +69,19 @@ async def command_center_for(session: AsyncSession, region_code: str) -> dict | 
     return next((found[c] for c in codes if c in found and found[c]["active"]), None)
 
 
+async def broadest_center(session: AsyncSession) -> dict | None:
+    """The active command center over the widest area (the prefecture's): where a ticket
+    goes when no center covers its region, so a person sees it instead of no one."""
+    centers = [u for u in (await directory(session)).units.values()
+               if u["kind"] == "command_center" and u["active"]]
+    return min(centers, key=_widest_first, default=None)
+
+
+def _widest_first(center: dict) -> tuple[int, str]:
+    region = center["region_code"]  # 530000 (province) before 532600 (prefecture) before 532622
+    return -(len(region) - len(region.rstrip("0"))), center["code"]
+
+
 async def active_category_names(session: AsyncSession, codes: list[str]) -> dict[str, str]:
     """The names of those of these categories that exist and are active, by code."""
     known = (await directory(session)).categories

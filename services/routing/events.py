@@ -13,7 +13,7 @@ OUTBOX = Outbox(outbox, "routing")
 """Routing's outbox: handlers and routes stage events here; the app's relay publishes them."""
 
 AssignmentRole = Literal["lead", "responsible", "cooperating", "dispatch"]
-AssignmentReason = Literal["auto", "dispatch", "transfer", "return", "manual_queue"]
+AssignmentReason = Literal["auto", "dispatch", "transfer", "return", "manual_queue", "unplaceable"]
 
 
 class SuggestionOut(BaseModel):

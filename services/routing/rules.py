@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from services.routing.directory import DEPARTMENT_COUNTIES, department_code
+from services.core.demo_directory import DEPARTMENT_COUNTIES, department_code
 
 Role = Literal["lead", "responsible", "cooperating"]
 

@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from services.core.demo_directory import UnitKind
 from services.routing.catalog import SlaClass, Urgency
-from services.routing.directory import UnitKind
 from services.routing.events import AssignmentReason, AssignmentRole, SuggestionOut
 
 # ASCII digits only: `\d` would also take other scripts' digits, which no region code has.

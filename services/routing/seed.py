@@ -4,9 +4,9 @@ from dataclasses import asdict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.core.demo_directory import UNITS
 from services.core.settings import Settings
 from services.routing.catalog import CATEGORIES
-from services.routing.directory import UNITS
 from services.routing.directory_store import save_category, save_unit
 from services.routing.rule_store import upsert_rule
 from services.routing.rules import RULES

@@ -14,6 +14,7 @@ from services.routing.access import covers
 from services.routing.classifier import CONFIDENT, Suggestion, classify
 from services.routing.directory_cache import (
     active_category_names,
+    broadest_center,
     command_center_for,
     units_by_code,
 )
@@ -105,8 +106,12 @@ async def to_manual_queue(session: AsyncSession, ticket: dict, suggestions: list
                           *, reason: str, excluded: frozenset[str] = frozenset()) -> None:
     """Put the ticket in its command center's queue (role `dispatch`) with suggestions."""
     center = await command_center_for(session, ticket["region_code"])
+    if center is None:  # a region no center covers: the widest center's people place it
+        center, reason = await broadest_center(session), "unplaceable"
+        log.warning("routing.unplaceable", number=ticket["number"], region=ticket["region_code"],
+                    center=center and center["code"])
     if center is None:
-        raise LookupError(f"no command center for region {ticket['region_code']}")
+        raise LookupError(f"no command center at all for region {ticket['region_code']}")
     waiting = [a for a in await assignments.active(session, ticket["id"])
                if a["unit_code"] == center["code"]]
     if waiting:  # already in the queue: refresh what the dispatcher sees

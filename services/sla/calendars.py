@@ -4,13 +4,14 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 import structlog
-from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.core.cache import Cached
+from services.core.calendar_store import CalendarYearLoaded, read_calendar, replace_year
 from services.core.problems import field_error
-from services.core.workdays import Calendar, CalendarOverrides, calendar_for
+from services.core.workdays import Calendar
+from services.sla.events import OUTBOX
 from services.sla.models import calendar_overrides, calendar_years
 
 log = structlog.get_logger()
@@ -25,12 +26,7 @@ async def load(session: AsyncSession) -> Calendar:
 
 
 async def _read(session: AsyncSession) -> Calendar:
-    days = dict((await session.execute(
-        select(calendar_overrides.c.day, calendar_overrides.c.is_workday))).all())
-    covered = (await session.scalars(select(calendar_years.c.year))).all()
-    if not days and not covered:
-        return calendar_for(None)
-    return calendar_for(CalendarOverrides.from_mapping(days, covered))
+    return await read_calendar(session, calendar_overrides, calendar_years)
 
 
 _cached = Cached(_read)
@@ -66,17 +62,9 @@ async def save_notice(session: AsyncSession, year: int, *, holidays: list[date],
     """Replace a year's published schedule and mark the year covered by it."""
     check_notice(year, holidays, workdays)
     _cached.changed(session)
-    await session.execute(delete(calendar_overrides).where(calendar_overrides.c.year == year))
-    rows = [{"day": d, "is_workday": False, "year": year} for d in holidays]
-    rows += [{"day": d, "is_workday": True, "year": year} for d in workdays]
-    if rows:
-        statement = insert(calendar_overrides).values(rows)
-        await session.execute(statement.on_conflict_do_update(
-            index_elements=["day"],
-            set_={"is_workday": statement.excluded.is_workday, "year": statement.excluded.year}))
-    statement = insert(calendar_years).values(year=year, loaded_by=by, note=note)
-    await session.execute(statement.on_conflict_do_update(
-        index_elements=["year"], set_={"loaded_by": by, "note": note, "loaded_at": func.now()}))
+    notice = CalendarYearLoaded(year=year, holidays=holidays, workdays=workdays)
+    await replace_year(session, calendar_overrides, calendar_years, notice, loaded_by=by, note=note)
+    await OUTBOX.stage(session, notice)  # intake counts its 退件 window on the same calendar
     log.info("sla.calendar.loaded", year=year, holidays=len(holidays), workdays=len(workdays), by=by)
 
 

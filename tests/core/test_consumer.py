@@ -154,6 +154,17 @@ async def test_an_unreadable_message_is_dead_lettered(rig):
     assert dead.body == b"not json"
 
 
+async def test_a_message_of_a_type_no_handler_takes_is_dead_lettered_and_the_queue_flows_on(rig):
+    exchange = await rig["channel"].get_exchange(rig["spec"].name.split("test.consumer")[0] + "hotline.events")
+    stray = {**Knocked(who="dan").envelope(producer="test").model_dump(mode="json"), "type": "test.unheard_of"}
+    await exchange.publish(aio_pika.Message(orjson.dumps(stray)), routing_key="test.knocked")
+    await rig["publish"](Knocked(who="eve").envelope(producer="test"))
+
+    [dead] = await dead_letters(rig)
+    assert orjson.loads(dead.body)["type"] == "test.unheard_of"
+    assert await wait_until(lambda: _async("eve" in rig["calls"])), "the queue stopped behind it"
+
+
 async def _async(value):
     return value
 

@@ -5,6 +5,8 @@ import pytest
 
 from services.core.db import Database
 from services.intake import accounts
+from services.intake.models import names
+from tests.directory import announce, demo_events
 from tests.faults.proxy import Proxy
 
 KEY = f"faults-key-{uuid.uuid4().hex}"
@@ -40,9 +42,10 @@ async def proxy_to():
 
 @pytest.fixture(scope="session")
 async def channel_key(settings):
-    """A channel back-end's key, written straight to the test database (not through a proxy)."""
+    """A channel back-end's key (and the directory intake knows), written straight to the test database (not through a proxy)."""
     db = Database(settings.database_url, pool_size=1)
     async with db.transaction() as session:
         await accounts.add_api_key(session, f"faults-{uuid.uuid4().hex[:6]}", KEY)
+    await announce(db, names, demo_events())  # intake's directory, as routing's seed teaches it
     await db.dispose()
     return {"X-Api-Key": KEY}

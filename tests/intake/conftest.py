@@ -5,6 +5,9 @@ from services.core.db import Database
 from services.core.testing import running, tap
 from services.intake import accounts
 from services.intake.app import create_app
+from services.intake.directory import KNOWN
+from services.intake.models import names
+from tests.directory import announce, demo_events
 
 API_KEY = "test-channel-key-0123456789"
 
@@ -17,6 +20,7 @@ async def db(settings):
         await accounts.upsert_staff(session, username="desk-test", password="pw-center",
                                     role=Role.dispatcher, unit_code="cc-532622",
                                     region_code="532622")
+    await announce(database, names, demo_events(), KNOWN)
     yield database
     await database.dispose()
 

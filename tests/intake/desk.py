@@ -7,6 +7,9 @@ from services.core.auth import Principal, Role, issue_token
 from services.core.consumer import wait_until
 from services.core.events import UnitEvent
 from services.core.testing import publish
+from services.intake.directory import KNOWN
+from services.intake.models import names
+from tests.directory import announce_town
 from tests.intake.factories import ticket_body
 from tests.intake.flow import Desk, assign, submit
 
@@ -59,7 +62,8 @@ def hours(n: float) -> datetime:
 
 
 async def ticket_in(intake, channel_headers, town: str, **overrides) -> str:
-    """A hotline ticket in the test's own town."""
+    """A hotline ticket in the test's own town (announced, as routing would have)."""
+    await announce_town(intake.app.state.db, names, town, cache=KNOWN)
     location = {**ticket_body()["location"], "town_code": town}
     return await submit(intake, channel_headers, location=location, **overrides)
 

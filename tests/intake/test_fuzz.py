@@ -17,7 +17,9 @@ from bench.common import free_port, scratch, services_running
 from services.core.db import Database
 from services.core.settings import Settings
 from services.intake.app import create_app
+from services.intake.models import names
 from services.intake.seed import seed
+from tests.directory import announce, demo_events
 from tests.fuzzing import refusals_are_problems
 from tests.intake.factories import ticket_body
 
@@ -88,6 +90,7 @@ async def intake_url():
         database = Database(fresh.database_url, pool_size=1)
         async with database.transaction() as session:
             await seed(session, fresh)
+        await announce(database, names, demo_events())  # as routing's seed would have
         await database.dispose()
         port = free_port()
         media = f"http://127.0.0.1:{free_port()}"

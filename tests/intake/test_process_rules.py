@@ -3,11 +3,14 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, func, select, update
 
+from services.core.calendar_store import CalendarYearLoaded
+from services.core.consumer import wait_until
 from services.core.events import UnitEvent
-from services.intake import service
-from services.intake.models import tickets
+from services.core.workdays import TZ, calendar_for
+from services.intake import calendar, service
+from services.intake.models import calendar_overrides, calendar_years, tickets
 from services.intake.unit_requests import within_return_window
 from tests.intake.flow import assign, publish, submit
 from tests.intake.test_workflow import citizen_ticket, event
@@ -98,11 +101,41 @@ async def test_return_after_one_working_day_is_refused(intake, staff, assigned, 
 
 
 def test_the_return_window_counts_working_days():
+    official = calendar_for(None)
     friday_evening = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)  # Sat 02:00 in Shanghai
-    assert within_return_window(friday_evening, datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
-    assert not within_return_window(friday_evening, datetime(2026, 11, 24, 16, 1, tzinfo=UTC))
+    assert within_return_window(friday_evening, datetime(2026, 11, 23, 10, 0, tzinfo=UTC), official)
+    assert not within_return_window(friday_evening, datetime(2026, 11, 24, 16, 1, tzinfo=UTC), official)
     before_holiday = datetime(2026, 9, 30, 2, 0, tzinfo=UTC)  # 10:00 on the eve of National Day
-    assert within_return_window(before_holiday, datetime(2026, 10, 7, 12, 0, tzinfo=UTC))
+    assert within_return_window(before_holiday, datetime(2026, 10, 7, 12, 0, tzinfo=UTC), official)
+
+
+async def test_the_return_window_follows_the_notice_admins_loaded_into_sla(intake, staff, assigned, db, settings):
+    ten_days_ago = datetime.now(UTC) - timedelta(days=10)
+    async with db.transaction() as session:
+        await session.execute(update(tickets).where(tickets.c.number == assigned)
+                              .values(assigned_at=ten_days_ago))
+    # A notice (as sla announces it) making every day since the assignment a day off.
+    first, last = ten_days_ago.astimezone(TZ).date(), datetime.now(TZ).date()
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    years = sorted({d.year for d in days})
+    try:
+        for year in years:
+            await publish(settings, CalendarYearLoaded(
+                year=year, holidays=[d for d in days if d.year == year], workdays=[]), producer="sla")
+
+        async def open_again() -> bool:
+            async with db.transaction() as session:
+                learned = await session.scalar(select(func.count()).select_from(calendar_overrides)
+                                               .where(calendar_overrides.c.day == last))
+            return learned == 1
+        assert await wait_until(open_again), "intake never heard of the notice"
+        response = await staff["town"].act(assigned, "request_return", {"reason": "不属本镇职责"})
+        assert response.status_code == 200, response.text
+    finally:  # the shared test database goes back to the official calendar
+        async with db.transaction() as session:
+            calendar._cached.changed(session)
+            await session.execute(delete(calendar_overrides).where(calendar_overrides.c.year.in_(years)))
+            await session.execute(delete(calendar_years).where(calendar_years.c.year.in_(years)))
 
 
 async def test_denied_return_keeps_the_unit(staff, assigned, events):

@@ -1,6 +1,9 @@
 """办件查询: GET /v1/public/tickets/{number}?phone_tail= shows progress, nothing personal."""
 
-from services.core.testing import running
+import random
+
+import httpx
+
 from services.intake.app import create_app
 from services.intake.settings import IntakeSettings
 from tests.intake.factories import phone
@@ -44,7 +47,11 @@ async def test_wrong_number_and_wrong_tail_get_the_same_answer(intake, channel_h
 
 async def test_repeated_misses_are_refused_for_a_while(settings, db, channel_headers):
     own = IntakeSettings(lookup_misses_per_window=3, lookup_window_seconds=600)
-    async with running(create_app(settings, own)) as client:
+    app = create_app(settings, own)
+    address = f"198.51.100.{random.randrange(1, 255)}"  # a client of its own: misses counted apart
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport,
+                                                                    base_url="http://test") as client:
         contact = {"name": "赵女士", "phone": phone()}
         number = await submit(client, channel_headers, contact=contact)
         answers = [(await client.get("/v1/public/tickets/WS20000101000001",

@@ -15,11 +15,14 @@ import uvicorn
 from services.core.consumer import wait_until
 from services.core.testing import running, tap
 from services.intake.app import create_app as create_intake_app
+from services.intake.directory import KNOWN
+from services.intake.models import names
 from services.media.app import create_app
 from services.media.inspect import MIB
 from services.media.s3server import S3Server, ensure_s3, free_ports
 from services.media.settings import MediaSettings
 from services.media.storage import ObjectStore
+from tests.directory import announce, demo_events
 from tests.media.flow import until_consuming
 
 ACCESS_KEY, SECRET_KEY = "media-test", "media-test-secret"
@@ -72,6 +75,7 @@ async def intake(settings, media):
     app = create_intake_app(settings.model_copy(update={"media_url": media.url, "db_pool_size": 3}))
     async with running(app) as client:
         await until_consuming(settings, settings.broker_name("intake"))
+        await announce(app.state.db, names, demo_events(), KNOWN)  # as routing's seed would
         yield client
 
 

@@ -9,9 +9,12 @@ from services.core.auth import Role
 from services.core.consumer import wait_until
 from services.core.testing import running
 from services.intake.app import create_app as create_intake
+from services.intake.directory import KNOWN
+from services.intake.models import names
 from services.intake.settings import IntakeSettings
 from services.notify.models import tickets
 from services.notify.policy import SHANGHAI
+from tests.directory import announce, unit_event
 from tests.intake.sms import SECRET, send_sms
 from tests.notify.world import all_sent, phone, rows_until, staff_headers
 
@@ -37,6 +40,7 @@ async def test_a_citizen_logs_in_with_the_texted_code_and_hears_the_ticket_accep
     assert login.status_code == 200, login.text
     citizen = {"Authorization": f"Bearer {login.json()['access_token']}"}
     county = await world.county()
+    await announce(db, names, [unit_event(county["region"], "测试县", "county", county["region"])], KNOWN)
     body = {
         "channel": "miniprogram",
         "type": "complaint",

@@ -8,9 +8,10 @@ themselves; small pools, since every service's apps share one PostgreSQL in a fu
 import pytest
 
 from services.core.db import Database
-from services.core.testing import running, tap
+from services.core.testing import declare_queues, running, tap
 from services.intake import accounts
 from services.intake.app import create_app as create_intake
+from services.intake.app import queue_specs as intake_queues
 from services.intake.seed import seed as seed_staff
 from services.routing.app import QUEUE, create_app
 from services.routing.seed import seed
@@ -25,6 +26,7 @@ def _small(settings):
 async def db(settings):
     """The routing directory and intake's demo staff accounts, as `make run` seeds them."""
     database = Database(settings.database_url, pool_size=2)
+    await declare_queues(settings, intake_queues(settings))  # intake hears the seed's directory
     async with database.transaction() as session:
         await seed(session, settings)
         await seed_staff(session, settings)

@@ -4,6 +4,7 @@ import random
 import uuid
 
 from services.core.auth import Principal, Role, issue_token
+from services.core.consumer import wait_until
 from services.core.testing import Tap, publish, until_consuming  # noqa: F401  (used by the tests)
 
 API_KEY = "routing-test-channel-key-0123456789"
@@ -39,6 +40,19 @@ async def submit(intake, content: str, **options) -> dict:
     response = await intake.post("/v1/tickets", json=ticket_body(content, **options), headers=CHANNEL)
     assert response.status_code == 201, response.text
     return response.json()
+
+
+async def submit_once_known(intake, content: str, **options) -> dict:
+    """Submit as soon as intake has heard of a category or unit just announced (it refuses
+    codes it does not know, and hears of new ones within seconds)."""
+    answers = []
+
+    async def accepted() -> bool:
+        answers.append(await intake.post("/v1/tickets", json=ticket_body(content, **options),
+                                         headers=CHANNEL))
+        return answers[-1].status_code == 201
+    assert await wait_until(accepted, timeout=10), answers[-1].text
+    return answers[-1].json()
 
 
 def bearer(settings, role: Role, *, unit: str | None = None, region: str | None = None,

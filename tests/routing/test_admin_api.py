@@ -3,7 +3,8 @@
 import pytest
 
 from services.core.auth import Role
-from tests.routing.flow import assigned, bearer, submit
+from services.core.consumer import wait_until
+from tests.routing.flow import CHANNEL, assigned, bearer, submit, submit_once_known
 
 TOBACCO = "县城有家小卖部卖假烟，烟盒上没有防伪标识。"
 UNIT = {"code": "532622-tobacco", "name": "砚山县烟草专卖局", "kind": "department",
@@ -33,7 +34,7 @@ async def test_a_new_department_a_category_and_a_rule_route_the_next_ticket(rout
     assert announced["data"]["handler_phones"] == ["13800009901"] and announced["data"]["active"]
     assert category.json()["parent"] == "market"
 
-    ticket = await submit(intake, TOBACCO, category="market.tobacco")
+    ticket = await submit_once_known(intake, TOBACCO, category="market.tobacco")
 
     found = await events.collect(assigned(ticket["number"]), count=2)
     assert {(m["data"]["unit_code"], m["data"]["role"]) for m in found} == {
@@ -194,3 +195,21 @@ async def test_only_admins_change_the_directory(settings, routing, role):
 async def test_citizens_do_not_read_the_directory(settings, routing):
     citizen = bearer(settings, Role.citizen, subject="c1")
     assert (await routing.get("/v1/units", headers=citizen)).status_code == 403
+
+
+async def test_a_ticket_of_a_county_no_center_covers_reaches_the_widest_center_with_the_reason(
+        routing, intake, events, admin, db):
+    county = await routing.post("/v1/units", headers=admin, json={
+        "code": "530102", "name": "五华区", "kind": "county", "parent": None, "region_code": "530102"})
+    assert county.status_code == 201, county.text
+
+    ticket = await submit_once_known(intake, "五华区一条街的路灯坏了一个多月。", region="530102", town=None)
+
+    [queued] = await events.collect(assigned(ticket["number"]))
+    assert (queued["data"]["unit_code"], queued["data"]["role"], queued["data"]["reason"]) == (
+        "cc-532600", "dispatch", "unplaceable")
+
+    async def told() -> bool:
+        page = await intake.get(f"/v1/tickets/{ticket['number']}", headers=CHANNEL)
+        return any("没有对应的指挥中心" in e["text"] for e in page.json().get("timeline", []))
+    assert await wait_until(told), "流程跟踪 does not say why the prefecture has it"

@@ -1,7 +1,7 @@
 import re
 
+from services.core.demo_directory import COUNTIES, UNITS, command_center_code
 from services.routing.catalog import CATEGORIES, TOP_LEVEL
-from services.routing.directory import COUNTIES, UNITS, command_center_code
 from services.routing.rules import RULES, Assignee, Rule, match_rule
 
 SEED_CATEGORIES = ("市政管理 环境卫生 社会治安 安全生产 生态保护 社会事业"

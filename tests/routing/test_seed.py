@@ -2,8 +2,8 @@
 
 from sqlalchemy import func, select
 
+from services.core.demo_directory import UNITS
 from services.routing.catalog import CATEGORIES
-from services.routing.directory import UNITS
 from services.routing.directory_store import announce_all
 from services.routing.models import categories, rule_co_units, rules, units
 from services.routing.rules import RULES

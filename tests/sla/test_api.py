@@ -5,6 +5,7 @@ from datetime import datetime
 import pytest
 
 from services.core.auth import Role
+from services.core.testing import tap
 
 DEADLINE = "/v1/calendar/deadline"
 
@@ -64,14 +65,16 @@ async def test_calendar_is_for_staff(sla, auth):
     assert response.status_code == 403 and response.json()["detail"] == "仅限工作人员"
 
 
-async def test_loading_a_notice_makes_the_year_official(sla, auth, staff):
+async def test_loading_a_notice_makes_the_year_official(sla, auth, staff, sla_settings):
     admin = auth(Role.admin)
     params = {"start": "2029-03-02T10:00:00+08:00", "working_days": 5}
     before = (await sla.get(DEADLINE, params=params, headers=staff)).json()
     assert before["estimated"] is True and before["deadline"].startswith("2029-03-09T10:00")
 
     notice = {"holidays": ["2029-03-05"], "workdays": ["2029-03-10"], "note": "测试通知"}
-    response = await sla.put("/v1/calendar/2029", json=notice, headers=admin)
+    async with tap(sla_settings, "calendar.#") as events:
+        response = await sla.put("/v1/calendar/2029", json=notice, headers=admin)
+        [announced] = await events.collect(lambda m: m["type"] == "calendar.year_loaded")
     assert response.status_code == 200, response.text
     assert response.json()["source"] == "notice" and response.json()["estimated"] is False
     assert "2029-03-05" in response.json()["holidays"]
@@ -82,6 +85,7 @@ async def test_loading_a_notice_makes_the_year_official(sla, auth, staff):
     assert after["deadline"].startswith("2029-03-10T10:00")  # the 5th is off, the 10th worked
     year = (await sla.get("/v1/calendar/2029", headers=staff)).json()
     assert year["loaded_by"] == "test-admin" and year["note"] == "测试通知"
+    assert announced["data"] == {"year": 2029, "holidays": ["2029-03-05"], "workdays": ["2029-03-10"]}
 
 
 async def test_only_admins_load_notices(sla, staff):

@@ -1,4 +1,5 @@
-"""Demo directory of handling units in 文山州: counties, command centers, towns, departments.
+"""The demo directory of 文山州 (counties, command centers, towns, departments): the data
+routing's seed loads and announces and intake's seed makes demo accounts for; no rules.
 
 Codes: a county is its 6-digit adcode (532622), its command center `cc-532622`, a town
 its 9-digit township code (532622100), a county department `532622-police`. Phones and
