@@ -150,3 +150,18 @@ async def test_an_sms_never_completed_expires_quietly(gateway, db, events):
     assert expired["number"] == ticket["number"]
     assert not [m for m in events.seen if m["data"].get("number") == ticket["number"]
                 and m["type"] in ("ticket.created", "ticket.expired")]
+
+
+async def test_a_message_for_a_county_routing_never_announced_waits_and_others_go_on(settings, db):
+    own = IntakeSettings(sms_inbound_secret=SECRET, sms_settle_seconds=0.2, sms_poll_seconds=0.1,
+                         sms_default_region="532699")  # a county no one announced
+    nowhere, yanshan = phone(), phone()
+    async with running(create_app(settings, own)) as client:
+        await send_sms(client, nowhere, "路口红绿灯坏了好几天了")
+        await send_sms(client, yanshan, HENAN)
+        [filed] = await tickets_of(db, yanshan)
+        async with db.transaction() as session:
+            waiting = await session.scalar(select(func.count()).select_from(sms_parts).where(
+                sms_parts.c.phone == nowhere, sms_parts.c.ticket_id.is_(None)))
+
+    assert filed["status"] == "submitted" and waiting == 1

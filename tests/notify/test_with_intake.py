@@ -76,7 +76,10 @@ async def test_an_inbound_sms_lacking_fields_is_answered_with_what_is_missing(
     clock.offset = timedelta(0)
     morning = datetime.now(SHANGHAI).replace(hour=10, minute=0)
     clock.set(morning if morning > datetime.now(SHANGHAI) else morning + timedelta(days=1))
-    own = IntakeSettings(sms_inbound_secret=SECRET, sms_settle_seconds=0.3, sms_poll_seconds=0.1)
+    county = await world.county()  # where an SMS naming no county is filed
+    await announce(db, names, [unit_event(county["region"], "测试县", "county", county["region"])], KNOWN)
+    own = IntakeSettings(sms_inbound_secret=SECRET, sms_settle_seconds=0.3, sms_poll_seconds=0.1,
+                         sms_default_region=county["region"])
     app = create_intake(settings.model_copy(update={"db_pool_size": 3}), own)
     sender = phone()
     async with running(app) as gateway:
@@ -95,6 +98,7 @@ async def test_after_a_wechat_login_the_citizens_earlier_ticket_is_answered_by_w
     own = IntakeSettings(wechat_api_base=fake.base_url, wechat_appid=fake.wechat_appid,
                          wechat_secret=fake.wechat_secret)
     number, county = phone(), await world.county()
+    await announce(db, names, [unit_event(county["region"], "测试县", "county", county["region"])], KNOWN)
     async with running(create_intake(settings.model_copy(update={"db_pool_size": 3}), own)) as intake:
         channel = staff_headers(settings.jwt_secret, Role.agent, county["region"])
         body = {"channel": "hotline", "type": "complaint", "content": "东风路路灯不亮，晚上很黑。",
