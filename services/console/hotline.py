@@ -64,7 +64,8 @@ async def suggest(request: Request, person: PersonDep, form: FormDep):
         answer = await api_of(request).post("routing", "/v1/classify", json=body)
     except ApiError:
         answer = {"suggestions": []}
-    return render(request, "_suggestions.html", suggestions=answer["suggestions"])
+    return render(request, "_suggestions.html", suggestions=answer["suggestions"],
+                  knowledge=answer.get("knowledge", []))
 
 
 @router.get("/intake/history")

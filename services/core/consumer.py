@@ -14,6 +14,7 @@ from sqlalchemy import Column, DateTime, MetaData, String, Table, Uuid, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.core import failpoints
 from services.core.aio import cancel_all, stopping
 from services.core.broker import DLX, QueueSpec
 from services.core.db import Database
@@ -177,6 +178,7 @@ class Consumer:
                     with _context(envelope):
                         await self.handlers[envelope.type](session, envelope)
                     outcomes[index] = "ok"
+        failpoints.reached("consumer.after_effect")  # committed, not yet acked
         for envelope, outcome in zip(envelopes, outcomes, strict=True):
             if outcome is not None:
                 EVENTS_CONSUMED.labels(self.spec.name, envelope.type, outcome).inc()

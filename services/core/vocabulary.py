@@ -6,7 +6,7 @@ An unknown code prints as itself: a new code must never break a page.
 
 CHANNELS = {
     "miniprogram": "微信小程序", "hotline": "12345热线", "wechat": "微信公众号",
-    "sms": "短信", "web": "网站", "app": "手机App",
+    "sms": "短信", "web": "网站", "app": "手机App", "open311": "Open311",
 }
 
 TICKET_TYPES = {

@@ -22,6 +22,14 @@ async def caller(request: Request) -> Principal:
 
 
 async def _channel(request: Request, key: str) -> Principal:
+    principal = await channel_by_key(request, key)
+    if principal is None:
+        raise Problem(401, "渠道密钥无效", "X-Api-Key 无效或已停用")
+    return principal
+
+
+async def channel_by_key(request: Request, key: str) -> Principal | None:
+    """The channel an API key belongs to (kept a minute per process), or None."""
     cache: dict = request.app.state.api_key_cache
     loop_time = request.app.state.clock()
     hit = cache.get(accounts.digest(key))
@@ -29,9 +37,8 @@ async def _channel(request: Request, key: str) -> Principal:
         return hit[0]
     async with request.app.state.db.transaction() as session:
         principal = await accounts.channel_for_key(session, key)
-    if principal is None:
-        raise Problem(401, "渠道密钥无效", "X-Api-Key 无效或已停用")
-    cache[accounts.digest(key)] = (principal, loop_time + KEY_CACHE_SECONDS)
+    if principal is not None:
+        cache[accounts.digest(key)] = (principal, loop_time + KEY_CACHE_SECONDS)
     return principal
 
 

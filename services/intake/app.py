@@ -12,7 +12,7 @@ from services.core.outbox import Outbox
 from services.core.ratelimit import RateLimiter
 from services.core.runtime import Worker, every
 from services.core.settings import Settings, get_settings
-from services.intake import service, sms_channel
+from services.intake import open311, open311_xml, service, sms_channel
 from services.intake.api import router
 from services.intake.channels_api import router as channels_router
 from services.intake.desk_api import router as desk_router
@@ -77,7 +77,8 @@ async def setup(app: FastAPI, worker: Worker) -> None:
 def create_app(settings: Settings | None = None, intake: IntakeSettings | None = None) -> FastAPI:
     """The intake ASGI app."""
     app = create_service_app(name="intake", settings=settings or get_settings(),
-                             routers=[router, staff_router, desk_router, saved_views_router,
+                             routers=[router, staff_router, desk_router, saved_views_router, open311.router,
                                       public_router, channels_router], setup=setup)
+    app.add_exception_handler(open311_xml.Open311Error, open311_xml.on_open311_error)
     app.state.intake_settings = intake or get_intake_settings()
     return app

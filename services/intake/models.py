@@ -100,6 +100,9 @@ tickets = Table(
     Column("dispatch_unit", String(40)),
     # Sent back to the unit (by its leader, the center or the citizen) and not yet re-submitted.
     Column("rework", Boolean, nullable=False, server_default="false"),
+    # What an Open311 client sent beside the report: a link to its photo, the citizen's email.
+    Column("media_url", String(1000)),
+    Column("contact_email", String(254)),
     _now(),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_tickets_pending_info", "pending_info_since", postgresql_where="status = 'pending_info'"),

@@ -20,6 +20,7 @@ from services.intake.statuses import Status
 
 MOBILE = r"^1[3-9]\d{9}$"
 PHONE = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 # Mainland China, with a margin: a point outside it is a typo, not a report.
 LAT_RANGE, LNG_RANGE = (3.0, 54.0), (73.0, 136.0)
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -41,6 +42,7 @@ class Channel(StrEnum):
     sms = "sms"
     web = "web"
     app = "app"
+    open311 = "open311"
 
 
 class TicketType(StrEnum):
@@ -93,6 +95,7 @@ class Contact(Strict):
     phone: str | None = Field(None, pattern=PHONE, description="手机号或固定电话；市民登录时默认为登录手机号")
     id_number: str | None = Field(None, description="身份证号（18 位，校验码按 GB 11643）")
     address: Text | None = Field(None, max_length=200)
+    email: str | None = Field(None, max_length=254, pattern=EMAIL, description="电子邮箱（选填）")
 
     @field_validator("id_number")
     @classmethod
@@ -159,6 +162,7 @@ class TicketOut(TicketCreatedOut):
     anonymous: bool
     public: bool
     media_ids: list[uuid.UUID]
+    media_url: str | None = Field(None, description="Open311 请求附带的图片链接")
     info_request: str | None
     evaluation: dict | None
     lead_unit: str | None

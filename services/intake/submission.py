@@ -60,8 +60,9 @@ def owner_phone(body: TicketIn, caller: Principal) -> str:
 
 
 async def create_ticket(session: AsyncSession, outbox: Outbox, body: TicketIn, caller: Principal,
-                        *, prefix: str, numbers: TicketNumbers, missing: str | None = None) -> dict:
-    """Record a new ticket, its first timeline entry and `ticket.created`.
+                        *, prefix: str, numbers: TicketNumbers, extra: dict | None = None,
+                        missing: str | None = None) -> dict:
+    """Record a new ticket, its first timeline entry and `ticket.created`; `extra` columns too.
 
     With `missing` (an SMS that lacks fields) it waits 待完善 and only the citizen is asked;
     `ticket.created` follows once it is complete (sms_channel.py).
@@ -85,6 +86,7 @@ async def create_ticket(session: AsyncSession, outbox: Outbox, body: TicketIn, c
         "contact_phone": body.contact.phone or phone,
         "contact_id_number": body.contact.id_number,
         "contact_address": body.contact.address,
+        "contact_email": body.contact.email,
         "owner_phone": phone,
         "anonymous": body.anonymous,
         "public": body.public,
@@ -92,6 +94,7 @@ async def create_ticket(session: AsyncSession, outbox: Outbox, body: TicketIn, c
         "submitted_by": caller.subject,
         "created_at": now,
         "updated_at": now,
+        **(extra or {}),
     }
     text = f"通过{label(CHANNELS, body.channel.value)}提交诉求"
     if missing:

@@ -28,13 +28,14 @@ def ticket_view(row: dict, principal: Principal) -> dict:
     contact = None
     if shows_contact(principal, row):
         contact = {"name": row["contact_name"], "phone": row["contact_phone"],
-                   "id_number": row["contact_id_number"], "address": row["contact_address"]}
+                   "id_number": row["contact_id_number"], "address": row["contact_address"],
+                   "email": row["contact_email"]}
     return {
         **{key: row[key] for key in ("id", "number", "channel", "type", "category", "urgency",
                                      "title", "content", "anonymous", "public", "info_request",
                                      "evaluation", "created_at", "updated_at", "lead_unit",
                                      "unit_roles", "overdue", "supervised", "reopen_count",
-                                     "duplicates", "master_number")},
+                                     "duplicates", "master_number", "media_url")},
         "units": list(row["units"]),
         "media_ids": list(row["media_ids"]),
         "status": status.value,

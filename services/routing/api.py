@@ -7,9 +7,10 @@ from fastapi import APIRouter, Path, Query
 from services.core.auth import require
 from services.core.deps import CallerDep, SessionDep
 from services.core.problems import field_error
-from services.routing import assignments, service, ticket_store
+from services.routing import assignments, knowledge_store, service, ticket_store
 from services.routing.access import CLASSIFIERS, DISPATCHERS, TICKET_READERS, queue_of, ticket_for
 from services.routing.directory_store import get_unit
+from services.routing.knowledge_api import summary
 from services.routing.schemas import (
     TICKET,
     UNIT_CODE,
@@ -69,5 +70,8 @@ async def classify(body: ClassifyIn, session: SessionDep, principal: CallerDep):
     require(principal, *CLASSIFIERS)
     pairs = await service.suggest(session, body.text, body.region_code, body.town_code,
                                   top=body.top)
-    return await classify_view(session, pairs)
+    hints, _ = await knowledge_store.search(session, q=body.text, region=body.region_code, limit=3,
+                                            in_titles=True)
+    return {**await classify_view(session, pairs),
+            "knowledge": [{**hint, "summary": summary(hint["body"])} for hint in hints]}
 

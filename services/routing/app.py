@@ -14,7 +14,9 @@ from services.routing.admin_api import router as admin_router
 from services.routing.api import router
 from services.routing.events import OUTBOX
 from services.routing.handlers import HANDLERS
+from services.routing.knowledge_api import router as knowledge_router
 from services.routing.models import processed
+from services.routing.public_api import router as public_router
 
 QUEUE = "routing.tickets"
 
@@ -38,4 +40,5 @@ async def setup(app: FastAPI, worker: Worker) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The routing ASGI app."""
     return create_service_app(name="routing", settings=settings or get_settings(),
-                              routers=[router, admin_router], setup=setup)
+                              routers=[router, admin_router, knowledge_router,
+                                       public_router], setup=setup)

@@ -4,6 +4,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -17,7 +18,7 @@ from sqlalchemy import (
     Uuid,
     func,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 
 from services.core.consumer import processed_table
 from services.core.db import schema_metadata
@@ -115,6 +116,7 @@ tickets = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("closed_at", DateTime(timezone=True)),
     Index("ix_tickets_phone_created", "contact_phone", "created_at"),
+    Index("ix_tickets_created", "created_at"),
     Index("ix_tickets_place", "lat", "lng", postgresql_where="status = 'open'"),
 )
 
@@ -150,4 +152,35 @@ duplicate_flags = Table(
     Column("similarity", Float),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     PrimaryKeyConstraint("ticket_id", "candidate_id"),
+)
+
+knowledge = Table(
+    "knowledge",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("title", String(100), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("category", String(64), ForeignKey("categories.code"), nullable=False, index=True),
+    Column("region", String(6)),
+    _codes("keywords"),
+    # jieba's words of title (A), keywords (B) and body (C), built in knowledge_text.py;
+    # `headline` holds the title's and keywords' alone, for the hints beside a complaint.
+    Column("search", TSVECTOR, nullable=False),
+    Column("headline", TSVECTOR, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    _updated(),
+    Index("ix_knowledge_search", "search", postgresql_using="gin"),
+    Index("ix_knowledge_headline", "headline", postgresql_using="gin"),
+)
+
+# Views (detail pages) and matches (search results) per item and day: the 热门 list's counts.
+knowledge_hits = Table(
+    "knowledge_hits",
+    metadata,
+    Column("knowledge_id", Uuid, ForeignKey("knowledge.id", ondelete="CASCADE"), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("views", Integer, nullable=False, server_default="0"),
+    Column("matches", Integer, nullable=False, server_default="0"),
+    PrimaryKeyConstraint("knowledge_id", "day"),
+    Index("ix_knowledge_hits_day", "day"),
 )

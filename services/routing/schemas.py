@@ -208,10 +208,19 @@ class SuggestionView(BaseModel):
     co: list[CoUnit]
 
 
+class KnowledgeHint(BaseModel):
+    id: uuid.UUID
+    title: str
+    summary: str
+    body: str = Field(description="答复全文：话务员可当场答复（首接首办）")
+
+
 class ClassifyOut(BaseModel):
     suggestions: list[SuggestionView]
     confident: bool
     threshold: float
+    knowledge: list[KnowledgeHint] = Field(default_factory=list,
+                                           description="知识库中与诉求最相关的答复（至多 3 条）")
 
 
 class DuplicateView(BaseModel):

@@ -31,3 +31,15 @@ async def test_the_agent_gets_category_suggestions_while_typing(browser, console
     picked = await agent.page.locator("#f-category").input_value()
     assert picked and picked == await suggestion.get_attribute("data-pick-category")
     await agent.shot("agent-suggestions")
+
+
+async def test_the_agent_sees_the_knowledge_bases_answer_for_a_question(browser, console_platform):
+    agent = await person(browser, console_platform, "agent-532622")
+    await agent.page.goto(f"{agent.base}/intake/new")
+    await agent.page.select_option("#f-region_code", "532622")
+    await agent.page.locator("#f-content").press_sequentially("来电人的社保卡丢了，想问一下怎么补办", delay=20)
+    answer = agent.page.locator("#suggestions .knowledge-list details").first
+    await expect(answer.locator("summary")).to_have_text("社保卡丢失或损坏后如何补办", timeout=10_000)
+    await answer.locator("summary").click()
+    await expect(answer.locator(".knowledge-body")).to_contain_text("12333")
+    await agent.shot("agent-knowledge")

@@ -8,6 +8,7 @@ from services.intake import accounts
 from services.intake.models import names
 from tests.directory import announce, demo_events
 from tests.faults.proxy import Proxy
+from tests.faults.report import Row, write
 
 KEY = f"faults-key-{uuid.uuid4().hex}"
 
@@ -49,3 +50,12 @@ async def channel_key(settings):
     await announce(db, names, demo_events())  # intake's directory, as routing's seed teaches it
     await db.dispose()
     return {"X-Api-Key": KEY}
+
+
+@pytest.fixture(scope="session")
+def reliability():
+    """Rows for docs/reliability.md; written once the fault tests that ran are done."""
+    rows: list[Row] = []
+    yield rows
+    if rows:
+        write(rows)

@@ -19,7 +19,7 @@ from services.core.auth import Principal, Role, issue_token
 from services.core.db import Database
 from services.routing.app import create_app
 from services.routing.schemas import TicketCreatedData
-from services.routing.seed import seed
+from services.routing.seed import KNOWLEDGE_IDS, seed
 from services.routing.service import route_new
 from tests.fuzzing import refusals_are_problems
 
@@ -30,7 +30,9 @@ schema = schemathesis.openapi.from_dict(create_app().openapi())
 # cases reach the database with codes that exist, clash or break a reference.
 KNOWN = {"unit": ["532601-urban", "532601-police", "532622", "cc-532600"],
          "category": ["municipal.noise", "municipal", "market.price"],
-         "rule_id": [2, 3], "region_prefix": ["532601"], "ticket": ["WS-FUZZ-1"]}
+         "rule_id": [2, 3], "region_prefix": ["532601"], "ticket": ["WS-FUZZ-1"],
+         "item_id": [str(uuid.uuid5(KNOWLEDGE_IDS, "社保卡丢失或损坏后如何补办"))],
+         "region": ["532622", "532600"], "lat": [23.6], "lng": [104.3]}
 TICKET = TicketCreatedData(number="WS-FUZZ-1", ticket_type="complaint", category="municipal.noise",
                            content="夜间施工噪音扰民", region_code="532622", town_code="532622100",
                            lat=23.6, lng=104.3, contact_phone="13700000001")

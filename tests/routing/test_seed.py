@@ -1,5 +1,7 @@
 """The seed: the demo directory, categories and rules, loaded again without doubling anything."""
 
+import json
+
 from sqlalchemy import func, select
 
 from services.core.demo_directory import UNITS
@@ -7,7 +9,7 @@ from services.routing.catalog import CATEGORIES
 from services.routing.directory_store import announce_all
 from services.routing.models import categories, rule_co_units, rules, units
 from services.routing.rules import RULES
-from services.routing.seed import seed
+from services.routing.seed import KNOWLEDGE, seed
 
 
 async def counts(db) -> tuple[int, int, int, int]:
@@ -32,7 +34,8 @@ async def test_seeding_again_changes_nothing_and_announces_every_unit_and_catego
     assert await counts(db) == before
     assert before[:3] == (len(UNITS), len(CATEGORIES), len(RULES))
     assert before[3] == sum(len(r.co) for r in RULES)
-    assert summary == {"units": len(UNITS), "categories": len(CATEGORIES), "rules": len(RULES)}
+    assert summary == {"units": len(UNITS), "categories": len(CATEGORIES), "rules": len(RULES),
+                       "knowledge": len(json.loads(KNOWLEDGE.read_text(encoding="utf-8")))}
     announced = await events.collect(lambda m: m["type"] == "unit.upserted"
                                      and m["data"]["code"] in UNITS, count=len(UNITS))
     police = next(m["data"] for m in announced if m["data"]["code"] == "532622-police")
