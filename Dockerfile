@@ -16,6 +16,16 @@ RUN npm ci --ignore-scripts --no-audit --no-fund \
     && mkdir vendor \
     && cp node_modules/htmx.org/dist/htmx.min.js vendor/
 
+# The citizen pages' libraries (htmx, Leaflet), the same way, from services/h5/package-lock.json.
+FROM node:20-slim AS h5assets
+ARG NPM_CONFIG_REGISTRY=https://registry.npmjs.org/
+WORKDIR /h5assets
+COPY services/h5/package.json services/h5/package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund \
+    && mkdir -p vendor/leaflet \
+    && cp node_modules/htmx.org/dist/htmx.min.js vendor/ \
+    && cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css vendor/leaflet/
+
 FROM python:3.11-slim AS build
 # A mirror for builds inside China, e.g. https://mirrors.aliyun.com/pypi/simple/
 ARG PIP_INDEX_URL=https://pypi.org/simple
@@ -25,6 +35,7 @@ COPY pyproject.toml ./
 COPY services ./services
 # The console refuses to start without them; pyproject's package-data installs them.
 COPY --from=assets /assets/vendor ./services/console/static/vendor
+COPY --from=h5assets /h5assets/vendor ./services/h5/static/vendor
 # A regular (not editable) install: the runtime stage needs neither the sources nor pip's cache.
 # The embedded S3 server (`weed`, 150 MB) is for machines without MinIO; compose runs MinIO.
 RUN python -m venv /opt/hotline \

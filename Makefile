@@ -11,6 +11,8 @@ CONSOLE := services/console
 # The console's front-end libraries come from npm (package-lock.json); their dist files are
 # copied into static/vendor, which git ignores.
 VENDOR := $(CONSOLE)/static/vendor/.installed
+H5 := services/h5
+H5_VENDOR := $(H5)/static/vendor/.installed
 
 .PHONY: install run test test-faults bench bench-intake bench-console migrate seed dept-queue lint browser
 
@@ -26,7 +28,14 @@ $(VENDOR): $(CONSOLE)/package.json $(CONSOLE)/package-lock.json
 	cp $(CONSOLE)/node_modules/htmx.org/dist/htmx.min.js $(CONSOLE)/static/vendor/
 	touch $@
 
-install: $(VENV)/.installed $(VENDOR)
+$(H5_VENDOR): $(H5)/package.json $(H5)/package-lock.json
+	cd $(H5) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	mkdir -p $(H5)/static/vendor/leaflet
+	cp $(H5)/node_modules/htmx.org/dist/htmx.min.js $(H5)/static/vendor/
+	cp $(H5)/node_modules/leaflet/dist/leaflet.js $(H5)/node_modules/leaflet/dist/leaflet.css $(H5)/static/vendor/leaflet/
+	touch $@
+
+install: $(VENV)/.installed $(VENDOR) $(H5_VENDOR)
 
 # The browser tests drive Debian's Chromium; installed where we may (root), else say what is missing.
 browser:

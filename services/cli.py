@@ -169,6 +169,7 @@ def banner() -> None:
             continue
         typer.echo(f"  {name:8} http://127.0.0.1:{PORTS[name]}/v1   docs: http://127.0.0.1:{PORTS[name]}/docs")
     typer.echo(f"  console  http://127.0.0.1:{PORTS['console']}/   (staff console, 工作平台)")
+    typer.echo(f"  h5       http://127.0.0.1:{PORTS['console']}/m/ (citizen pages, 市民端：我要反映、我的诉求)")
     typer.echo("  demo logins (password: DEV_PASSWORD, or the one `make seed` printed):")
     typer.echo("    center-532622 指挥中心  agent-532622 话务员  supervisor-532622 督查室  admin")
     typer.echo("    handler-532622100 / leader-532622100 江那镇  handler-532622-police 公安局")

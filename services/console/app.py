@@ -26,6 +26,7 @@ from services.console.pages import (
 from services.console.session import CSRF_COOKIE, NotLoggedIn, login_url
 from services.console.settings import ConsoleSettings, get_console_settings
 from services.core.logging import configure_logging
+from services.h5.app import create_app as create_h5_app
 
 log = structlog.get_logger()
 SERVICE_NAMES = {"intake": "受理服务", "routing": "派单服务", "sla": "时限服务",
@@ -50,6 +51,7 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         configure_logging(settings.log_level, "console", settings.log_format)
         app.state.backend = Backend(settings.service_urls(), settings.backend_timeout_seconds)
+        h5.state.backend = app.state.backend  # the citizen pages share the pooled connections
         yield
         await app.state.backend.close()
 
@@ -60,6 +62,8 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
     app.state.calendar = WorkCalendar()
     app.state.templates = make_templates(app.state.directory, hashes)
     app.mount("/static", CachedStatic(directory=STATIC), name="static")
+    h5 = create_h5_app(settings)
+    app.mount("/m", h5)  # the citizen H5 pages (services/h5)
     for module in (login, dashboard, ticket_list, ticket_page, dispatch, hotline):
         app.include_router(module.router)
     _health(app)

@@ -73,7 +73,10 @@ def create_app(
         app.state.sender = sender = build_sender(worker, notify, clock)
         [spec] = queue_specs(worker.settings)
         consumer = Consumer(
-            worker.db, spec, handlers.bind(sign_name=notify.sms_sign_name), processed
+            worker.db,
+            spec,
+            handlers.bind(sign_name=notify.sms_sign_name, site_url=notify.citizen_site_url),
+            processed,
         )
         worker.consumers.append((spec, consumer))
         worker.loops.append(sender.run)

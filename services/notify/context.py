@@ -49,6 +49,7 @@ def render_context(envelope: Envelope, ticket: dict | None = None, *, unit_name:
         "time_left": values["time_left"] or 0,
         "overdue_by": 0,
         "time_limit": time_limit(data),
+        "site_url": "",  # filled in when the messages are queued (enqueue's site_url)
     }
     return _derived(envelope, context)
 
@@ -74,6 +75,7 @@ def time_limit(data: dict) -> str:
 
 SAMPLE = {
     "code": "482913",
+    "site_url": "https://12345.example.gov.cn",
     "ticket_number": "WS20250305000123",
     "category": "市容环境",
     "summary": "东风路小区门口垃圾长期堆放无人清运",

@@ -165,15 +165,16 @@ BINDINGS = ("auth.code_requested", "unit.upserted", "citizen.wechat_bound", "tic
             "sla.overdue.#")
 
 
-def bind(*, sign_name: str) -> dict[str, Handler]:
+def bind(*, sign_name: str, site_url: str = "") -> dict[str, Handler]:
     """The consumer's handlers: decide, then render and queue in the same transaction."""
     return {
-        event_type: partial(_handle, decide, sign_name=sign_name)
+        event_type: partial(_handle, decide, sign_name=sign_name, site_url=site_url)
         for event_type, decide in HANDLERS.items()
     }
 
 
 async def _handle(
-    decide: Decide, session: AsyncSession, envelope: Envelope, *, sign_name: str
+    decide: Decide, session: AsyncSession, envelope: Envelope, *, sign_name: str, site_url: str
 ) -> None:
-    await enqueue(session, envelope, await decide(session, envelope), sign_name=sign_name)
+    await enqueue(session, envelope, await decide(session, envelope), sign_name=sign_name,
+                  site_url=site_url)

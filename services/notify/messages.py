@@ -60,11 +60,18 @@ def event_data(row) -> dict:
 
 
 async def enqueue(
-    session: AsyncSession, envelope: Envelope, notices: list[Notice], *, sign_name: str
+    session: AsyncSession,
+    envelope: Envelope,
+    notices: list[Notice],
+    *,
+    sign_name: str,
+    site_url: str = "",
 ) -> int:
     """Render and queue every notice's messages in the caller's transaction; returns how many."""
     rows = []
     for notice in notices:
+        if site_url:
+            notice.context["site_url"] = site_url.rstrip("/")
         renderings: dict[str, dict] = {}  # per channel: every recipient reads the same text
         for address in dict.fromkeys(notice.addresses):
             row = await _row(session, envelope, notice, address, sign_name, renderings)

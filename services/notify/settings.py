@@ -53,6 +53,8 @@ class NotifySettings(BaseSettings):
     # A message claimed for sending longer ago than this is taken over by another sender.
     notify_lease_seconds: float = 120.0
     notify_http_timeout: float = 10.0
+    # Where citizens open the H5 pages: citizen SMS link to <this>/m/tickets/<number>.
+    citizen_site_url: str = "http://127.0.0.1:8000"
 
     @model_validator(mode="after")
     def _refuse_missing_callback_secret(self) -> "NotifySettings":

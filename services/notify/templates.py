@@ -170,7 +170,10 @@ def render_sms(
         name: truncate(render_value(template.params[name], context), SMS_PARAM_LIMIT)
         for name in placeholders(template.body)
     }
-    body = _PLACEHOLDER.sub(lambda match: params[match[1]], template.body)
+    # The link's domain is fixed text of the registered template (providers refuse long
+    # variables); {site_url} is notify's CITIZEN_SITE_URL, the same one registered.
+    fixed = template.body.replace("{site_url}", str(context.get("site_url") or ""))
+    body = _PLACEHOLDER.sub(lambda match: params[match[1]], fixed)
     return RenderedSms(template.code, params, f"【{sign_name}】{body}", sign_name)
 
 
@@ -209,11 +212,11 @@ _SMS_PARAMS = {
 # (kind, audience) -> (provider template code, provider template text)
 _SMS = {
     ("auth.code_requested", "citizen"): ("SMS_AUTH_CODE", "您的验证码为${code}，5分钟内有效，请勿泄露给他人。"),
-    ("ticket.accepted", "citizen"): ("SMS_TICKET_ACCEPTED", "您反映的诉求已受理，工单号${number}，我们将尽快交办处理，可凭工单号查询办理进度。"),
-    ("ticket.info_requested", "citizen"): ("SMS_TICKET_INFO_REQUESTED", "您的诉求${number}需补充：${missing}。请于${deadline}前在小程序补充，逾期未补充将失效。"),
+    ("ticket.accepted", "citizen"): ("SMS_TICKET_ACCEPTED", "您反映的诉求已受理，工单号${number}，我们将尽快交办处理。查看进度：{site_url}/m/tickets/${number}"),
+    ("ticket.info_requested", "citizen"): ("SMS_TICKET_INFO_REQUESTED", "您的诉求${number}需补充：${missing}。请于${deadline}前补充，逾期将失效：{site_url}/m/tickets/${number}"),
     ("ticket.rejected", "citizen"): ("SMS_TICKET_REJECTED", "您的诉求${number}不予受理，原因：${reason}。如有疑问请拨打12345咨询。"),
-    ("ticket.replied", "citizen"): ("SMS_TICKET_REPLIED", "您的诉求${number}有新回复：${reply}。详情请在小程序查看。"),
-    ("ticket.resolved", "citizen"): ("SMS_TICKET_RESOLVED", "您的诉求${number}已办结，办理结果：${result}。请在小程序对办理情况进行评价，感谢您的支持。"),
+    ("ticket.replied", "citizen"): ("SMS_TICKET_REPLIED", "您的诉求${number}有新回复：${reply}。详情：{site_url}/m/tickets/${number}"),
+    ("ticket.resolved", "citizen"): ("SMS_TICKET_RESOLVED", "您的诉求${number}已办结：${result}。请评价：{site_url}/m/tickets/${number}"),
     ("ticket.reopened", "citizen"): ("SMS_TICKET_REOPENED", "您的诉求${number}已重新交办，我们将继续跟进办理，请留意后续通知。"),
     ("ticket.reopened", "handler"): ("SMS_HANDLER_REOPENED", "工单${number}已重新交办，原因：${reason}，请尽快办理。"),
     ("ticket.assigned", "handler"): ("SMS_HANDLER_ASSIGNED", "您单位有新工单${number}，类别：${category}，办理时限${limit}，请及时签收办理。"),

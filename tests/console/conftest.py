@@ -26,11 +26,12 @@ async def console_platform(tmp_path_factory):
         ports = {name: free_port() for name in (*SERVICES, "console")}
         env = _env(settings, ports, s3, providers)
         env.update({f"{name.upper()}_URL": f"http://127.0.0.1:{ports[name]}" for name in SERVICES})
+        env["CITIZEN_SITE_URL"] = f"http://127.0.0.1:{ports['console']}"  # citizen SMS link to /m/
         await asyncio.to_thread(cli, settings, env, "topology")
         await asyncio.to_thread(cli, settings, env, "seed")
         try:
             async with services_running(settings, ports, env):
-                yield {"ports": ports, "settings": settings, "env": env}
+                yield {"ports": ports, "settings": settings, "env": env, "providers": providers}
         finally:
             s3.stop()
 

@@ -98,10 +98,12 @@ def env_example() -> dict[str, tuple[str, bool]]:
 def settings_classes(service: str) -> list[type[BaseSettings]]:
     """The settings a service's process reads: the core's, and its own settings.py if any."""
     classes: list[type[BaseSettings]] = [Settings]
-    if service in APPS and importlib.util.find_spec(f"services.{service}.settings"):
-        module = importlib.import_module(f"services.{service}.settings")
-        classes += [cls for _, cls in inspect.getmembers(module, inspect.isclass)
-                    if issubclass(cls, BaseSettings) and cls.__module__ == module.__name__]
+    # The console's process also serves the citizen pages (services/h5) and reads their settings.
+    for package in ([service, "h5"] if service == "console" else [service]):
+        if service in APPS and importlib.util.find_spec(f"services.{package}.settings"):
+            module = importlib.import_module(f"services.{package}.settings")
+            classes += [cls for _, cls in inspect.getmembers(module, inspect.isclass)
+                        if issubclass(cls, BaseSettings) and cls.__module__ == module.__name__]
     return classes
 
 

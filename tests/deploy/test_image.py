@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from services.console.pages import VENDOR_FILES
+from services.h5.pages import VENDOR_FILES as H5_VENDOR_FILES
 from tests.deploy.deployment import APPS, ROOT, environment, services
 
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
@@ -51,9 +52,9 @@ def healthcheck_command() -> list[str]:
 
 def test_slim_python_311_in_every_python_stage_and_no_dev_extras():
     bases = [stage["base"] for stage in stages()]
-    # Node only fetches the console's front-end files; the services run on Python.
+    # Node only fetches the console's and the citizen pages' front-end files; the services run on Python.
     assert sorted(set(bases)) == ["node:20-slim", "python:3.11-slim"]
-    assert bases.count("node:20-slim") == 1 and bases[-1] == "python:3.11-slim"
+    assert bases.count("node:20-slim") == 2 and bases[-1] == "python:3.11-slim"
     installs = [args for op, args in instructions() if op == "RUN" and "pip install" in args]
     assert installs and all("pip install ." in run and "[dev]" not in run for run in installs)
 
@@ -88,7 +89,8 @@ def _make_install_sources() -> set[str]:
 
 def test_the_image_builds_the_console_vendor_files_from_the_lockfile():
     """npm's files are not in git: a Node stage fetches them, the Python stage installs them."""
-    (assets,) = [stage for stage in stages() if stage["base"].startswith("node:")]
+    (assets,) = [stage for stage in stages() if stage["base"].startswith("node:")
+                 and stage["name"] == "assets"]
     copied = [args.split() for op, args in assets["steps"] if op == "COPY"]
     assert ["services/console/package.json", "services/console/package-lock.json", "./"] in copied
     (run,) = [args for op, args in assets["steps"] if op == "RUN"]
@@ -116,6 +118,30 @@ def test_the_image_builds_the_console_vendor_files_from_the_lockfile():
         wanted = name.removeprefix("vendor/")
         assert any(posixpath.basename(s) == wanted and d == posixpath.normpath(source)
                    for s, d in fetched.items()), f"the image lacks static/{name}"
+
+
+def test_the_image_builds_the_h5_vendor_files_as_make_install_does():
+    """The citizen pages' htmx and Leaflet: their own Node stage, the same files as `make install`."""
+    (assets,) = [stage for stage in stages() if stage["name"] == "h5assets"]
+    copied = [args.split() for op, args in assets["steps"] if op == "COPY"]
+    assert ["services/h5/package.json", "services/h5/package-lock.json", "./"] in copied
+    (run,) = [args for op, args in assets["steps"] if op == "RUN"]
+    commands = [command.strip() for command in run.split("&&")]
+    assert commands[0].startswith("npm ci --ignore-scripts")
+    workdir = [args for op, args in assets["steps"] if op == "WORKDIR"][-1]
+    copies = [c.split() for c in commands if c.startswith("cp ")]
+    made = {posixpath.normpath(posixpath.join(workdir, words[-1], posixpath.basename(source)))
+            for words in copies for source in words[1:-1]}
+    makefile = (ROOT / "Makefile").read_text()
+    assert {s for words in copies for s in words[1:-1]} == set(
+        re.findall(r"\$\(H5\)/(node_modules/\S+)", makefile)), "the image and `make install` differ"
+    (build,) = [stage for stage in stages()
+                if any(op == "RUN" and "pip install ." in args for op, args in stage["steps"])]
+    (source, target) = [args.split()[1:] for op, args in build["steps"]
+                        if op == "COPY" and args.startswith("--from=h5assets ")][0]
+    assert posixpath.normpath(target) == "services/h5/static/vendor"
+    for name in H5_VENDOR_FILES:  # what services/h5 refuses to start without
+        assert posixpath.join(posixpath.normpath(source), name.removeprefix("vendor/")) in made, name
 
 
 class _Service(BaseHTTPRequestHandler):
@@ -204,5 +230,6 @@ def test_the_install_carries_the_console_vendor_files(tmp_path):
     """What the Node stage puts into static/vendor (git ignores it) is installed too."""
     files = _git_files("--cached", "--others", "--exclude-standard")
     made = {f"services/console/static/{name}": b"/* npm */" for name in VENDOR_FILES}
+    made |= {f"services/h5/static/{name}": b"/* npm */" for name in H5_VENDOR_FILES}
     installed = _installed(tmp_path, files, made)
     assert sorted(set(made) - installed) == []

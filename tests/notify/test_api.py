@@ -48,7 +48,8 @@ async def test_the_command_center_sees_failed_messages_of_its_county_masked(
         "isv.MOBILE_NUMBER_ILLEGAL",
     )
     assert seen["recipient"] == "120****0001" and "12000000001" not in dispatcher.text
-    assert [(m["recipient"], m["segments"]) for m in admin.json()] == [("12000000001", 1)]
+    # Two segments: the acknowledgment carries the link to the ticket's H5 page.
+    assert [(m["recipient"], m["segments"]) for m in admin.json()] == [("12000000001", 2)]
     assert elsewhere.json() == []
 
 
@@ -99,7 +100,8 @@ async def test_admins_list_every_template_with_a_preview(notify, settings):
         for t in templates
         if (t["kind"], t["audience"], t["channel"]) == ("ticket.accepted", "citizen", "sms")
     )
-    assert accepted["source"] == "default" and accepted["preview"]["segments"] == 1
+    # Two segments: the acknowledgment carries the link to the ticket's H5 page.
+    assert accepted["source"] == "default" and accepted["preview"]["segments"] == 2
     assert "WS20250305000123" in accepted["preview"]["text"]
 
 

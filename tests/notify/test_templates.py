@@ -23,6 +23,7 @@ from services.notify.templates import (
 TICKET = "WS20250305000123"
 EVENT = {
     "code": "482913",
+    "site_url": "https://12345.example.gov.cn",
     "ticket_number": TICKET,
     "category": "市容环境",
     "summary": "开化街道东风路小区门口垃圾长期堆放无人清运，夏季气味难闻",
@@ -207,3 +208,11 @@ def test_durations_read_naturally(span, text):
 
 def test_times_are_shown_in_beijing_time():
     assert format_short_time("2025-12-31T16:30:00+00:00") == "1月1日00:30"
+
+
+@pytest.mark.parametrize("kind", ["ticket.accepted", "ticket.info_requested", "ticket.replied", "ticket.resolved"])
+def test_citizen_sms_links_to_the_tickets_h5_page(kind):
+    rendered = render_sms(default_template(kind, "citizen", "sms"), EVENT)
+
+    assert rendered.text.endswith(f"https://12345.example.gov.cn/m/tickets/{TICKET}")
+    assert "{site_url}" not in rendered.text and rendered.params["number"] == TICKET
