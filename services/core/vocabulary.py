@@ -34,7 +34,7 @@ TIMELINE_ACTIONS = {
     "request_extension": "申请延期", "approve_extension": "同意延期",
     "deny_extension": "不同意延期", "supervise": "督办", "answer_supervision": "答复督办",
     "overdue": "超期", "evaluate": "评价", "satisfied": "满意", "reopen": "重新办理",
-    "close": "办结归档", "auto_close": "默认满意归档",
+    "close": "办结归档", "auto_close": "默认满意归档", "attach": "补充附件",
 }
 
 REJECT_REASONS = {

@@ -168,3 +168,11 @@ class AuthCodeRequested(Event):
     phone: str
     code: str
     expires_in: int
+
+
+class CitizenWechatBound(Event):
+    """A citizen logged in from the mini-program: WeChat messages reach this phone's tickets."""
+
+    type = "citizen.wechat_bound"
+    phone: str
+    openid: str

@@ -39,6 +39,10 @@ class MediaLookup:
                               errors=[{"field": f"media_ids.{index}", "message": "附件不存在或不属于您"}])
         return found
 
+    async def read(self, media_id: uuid.UUID) -> dict | None:
+        """One upload's metadata with its short-lived links; None if media does not know it."""
+        return await self._one(media_id)
+
     async def _one(self, media_id: uuid.UUID) -> dict | None:
         try:
             response = await self.client.get(f"/v1/media/{media_id}", headers=self._auth())

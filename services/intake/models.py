@@ -20,7 +20,7 @@ from sqlalchemy import (
     literal_column,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 
 from services.core.calendar_store import calendar_tables
 from services.core.consumer import processed_table
@@ -277,4 +277,40 @@ saved_views = Table(
     Column("query", String(1000), nullable=False),
     _now(),
     UniqueConstraint("username", "name", name="uq_saved_views_username_name"),
+)
+
+# 案例公开: a closed ticket's case as staff edited it for the public; `search` holds the
+# jieba-segmented words of title (A), body (B) and reply (C) as a tsvector.
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("ticket_id", Uuid, ForeignKey("tickets.id"), nullable=False),
+    Column("title", String(50), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("reply", Text, nullable=False),
+    Column("category", String(64)),
+    Column("region_code", String(6), nullable=False),
+    Column("photos", ARRAY(Uuid), nullable=False, server_default="{}"),
+    Column("search", TSVECTOR, nullable=False),
+    Column("published_by", String(100), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("withdrawn_at", DateTime(timezone=True)),
+    Index("ix_cases_search", "search", postgresql_using="gin"),
+    Index("ix_cases_published", "published_at", postgresql_where=text("withdrawn_at IS NULL")),
+    Index("uq_cases_ticket_live", "ticket_id", unique=True, postgresql_where=text("withdrawn_at IS NULL")),
+)
+
+# Inbound SMS, one row per part as the gateway posts it; parts of one phone become one
+# ticket once no part has come for a few seconds (ticket_id set then).
+sms_parts = Table(
+    "sms_parts",
+    metadata,
+    Column("message_id", String(64), primary_key=True),
+    Column("phone", String(20), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("ticket_id", Uuid, ForeignKey("tickets.id")),
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_sms_parts_phone_received", "phone", "received_at"),
+    Index("ix_sms_parts_waiting", "received_at", postgresql_where=text("ticket_id IS NULL")),
 )

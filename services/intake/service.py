@@ -86,7 +86,7 @@ async def expire_stale(session: AsyncSession, outbox: Outbox, *, now: datetime, 
     """已失效: tickets left 待完善 for `days` days; safe with several replicas."""
     stale = (
         await session.execute(
-            select(tickets.c.id, tickets.c.number, tickets.c.contact_phone)
+            select(tickets.c.id, tickets.c.number, tickets.c.contact_phone, tickets.c.status_before_info)
             .where(tickets.c.status == Status.pending_info.value,
                    tickets.c.pending_info_since < now - timedelta(days=days))
             .limit(batch)
@@ -97,6 +97,8 @@ async def expire_stale(session: AsyncSession, outbox: Outbox, *, now: datetime, 
         await set_status(session, row.id, Status.expired)
         await record(session, row.id, action="expire", status=Status.expired, actor=None,
                      text=f"{days}日内未补充完善，诉求已失效")
+        if row.status_before_info is None:
+            continue  # an SMS never completed: no other service ever heard of it (sms_tickets.py)
         await outbox.stage(session, events.TicketExpired(
             number=row.number, contact_phone=row.contact_phone), ticket_id=row.id)
     return len(stale)

@@ -60,8 +60,13 @@ def owner_phone(body: TicketIn, caller: Principal) -> str:
 
 
 async def create_ticket(session: AsyncSession, outbox: Outbox, body: TicketIn, caller: Principal,
-                        *, prefix: str, numbers: TicketNumbers, extra: dict | None = None) -> dict:
-    """Record a new ticket, its first timeline entry and `ticket.created`; `extra` columns too."""
+                        *, prefix: str, numbers: TicketNumbers, extra: dict | None = None,
+                        missing: str | None = None) -> dict:
+    """Record a new ticket, its first timeline entry and `ticket.created`; `extra` columns too.
+
+    With `missing` (an SMS that lacks fields) it waits 待完善 and only the citizen is asked;
+    `ticket.created` follows once it is complete (sms_channel.py).
+    """
     phone = owner_phone(body, caller)
     await directory.refuse_unknown(session, region=body.location.region_code,
                                    town=body.location.town_code, category=body.category)
@@ -91,10 +96,17 @@ async def create_ticket(session: AsyncSession, outbox: Outbox, body: TicketIn, c
         "updated_at": now,
         **(extra or {}),
     }
-    openid = await openid_of(session, phone) if caller.role is Role.citizen else None
-    entry = timeline_entry(row["id"], action="submit", status=Status.submitted, actor=caller,
-                           text=f"通过{label(CHANNELS, body.channel.value)}提交诉求")
-    event, _ = outbox.row(session, created_event(row, openid), ticket_id=row["id"])
+    text = f"通过{label(CHANNELS, body.channel.value)}提交诉求"
+    if missing:
+        row.update(status=Status.pending_info.value, info_request=missing, pending_info_since=now)
+        text += f"，待补充：{missing}"
+        first_event = events.TicketInfoRequested(number=row["number"], contact_phone=row["contact_phone"],
+                                                 missing=missing)
+    else:
+        openid = await openid_of(session, phone) if caller.role is Role.citizen else None
+        first_event = created_event(row, openid)
+    entry = timeline_entry(row["id"], action="submit", status=Status(row["status"]), actor=caller, text=text)
+    event, _ = outbox.row(session, first_event, ticket_id=row["id"])
     await session.execute(_submission(tuple(row), tuple(entry), tuple(event), outbox.table),
                           {**_prefixed("ticket_", row), **_prefixed("entry_", entry), **_prefixed("event_", event)})
     return row

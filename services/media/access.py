@@ -23,8 +23,11 @@ def _fits(value: str | None, length: int) -> bool:
 
 
 async def caller(request: Request) -> Principal:
-    """The signed-in caller; 401 if its token names a user or unit media cannot keep (too long, NUL)."""
-    principal = await principal_from_request(request)
+    """A channel back-end by `X-Api-Key` (checked with intake), or the signed-in caller; 401 if its
+    token names a user or unit media cannot keep (too long, NUL)."""
+    key = request.headers.get("x-api-key")
+    principal = (await request.app.state.channel_keys.principal(key) if key
+                 else await principal_from_request(request))
     if not (_fits(principal.subject, SUBJECT_LENGTH) and _fits(principal.unit, UNIT_LENGTH)):
         raise unauthorized("登录身份无效，请重新登录")
     return principal

@@ -16,6 +16,7 @@ from services.core.runtime import Worker, every
 from services.core.settings import Settings, get_settings
 from services.media import retention
 from services.media.api import router
+from services.media.channel_keys import ChannelKeys
 from services.media.handlers import BINDINGS, HANDLERS
 from services.media.inspect import MediaError
 from services.media.models import outbox, processed
@@ -58,6 +59,8 @@ def make_setup(media_settings: MediaSettings):
         await wait_for_bucket(store)
         worker.outbox = Outbox(outbox, "media")
         media = app.state.media = Media(worker.db, store, worker.outbox, media_settings)
+        app.state.channel_keys = ChannelKeys(media_settings.intake_url, media_settings.media_channel_key_seconds)
+        worker.closers.append(app.state.channel_keys.close)
         [spec] = queue_specs(settings)
         worker.consumers.append((spec, Consumer(worker.db, spec, HANDLERS, processed)))
 

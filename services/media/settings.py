@@ -23,6 +23,9 @@ class MediaSettings(BaseSettings):
     media_retention_hours: float = 24.0
     media_retention_batch: int = 100
     media_retention_interval_seconds: float = 300.0
+    # Where channel API keys are checked (intake owns them), and how long an answer is kept.
+    intake_url: str = "http://127.0.0.1:8001"
+    media_channel_key_seconds: float = 60.0
 
     @property
     def limits(self) -> Limits:

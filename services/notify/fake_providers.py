@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from services.notify import fake_protocols as wire
+from services.notify.fake_wechat_login import WechatLoginCodes
 
 _TOKEN_REJECTIONS = {
     "expired": (42001, "access_token expired"),
@@ -79,6 +80,9 @@ class FakeProviders:
         self._release = asyncio.Event()
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task | None = None
+        # wx.login and getPhoneNumber codes for the mini-program's login (intake's side).
+        self.login = WechatLoginCodes(wechat_appid, wechat_secret,
+                                      lambda token: self._tokens.get(token, "revoked"))
 
     def messages(self, provider: str) -> list[SentMessage]:
         """Accepted messages of one provider (aliyun, tencent, wechat), oldest first."""
@@ -175,6 +179,8 @@ class FakeProviders:
                 Route("/cgi-bin/token", self._wechat_token, methods=["GET"]),
                 Route("/cgi-bin/stable_token", self._wechat_stable_token, methods=["POST"]),
                 Route("/cgi-bin/message/subscribe/send", self._wechat_send, methods=["POST"]),
+                Route("/sns/jscode2session", self.login.jscode2session, methods=["GET"]),
+                Route("/wxa/business/getuserphonenumber", self.login.phone_number, methods=["POST"]),
             ]
         )
 

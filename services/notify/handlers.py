@@ -125,6 +125,12 @@ async def on_unit_upserted(session: AsyncSession, envelope: Envelope) -> list[No
     return []
 
 
+async def on_wechat_bound(session: AsyncSession, envelope: Envelope) -> list[Notice]:
+    """intake bound a citizen's phone to a mini-program openid: its tickets can use WeChat."""
+    await recipients.bind_openid(session, envelope.data["phone"], envelope.data["openid"])
+    return []
+
+
 async def on_urgency_changed(session: AsyncSession, envelope: Envelope) -> list[Notice]:
     """Later messages of the ticket follow its new urgency."""
     await recipients.set_urgency(session, envelope.data["number"], envelope.data["urgency"])
@@ -134,6 +140,7 @@ async def on_urgency_changed(session: AsyncSession, envelope: Envelope) -> list[
 HANDLERS: dict[str, Decide] = {
     "auth.code_requested": on_code_requested,
     "unit.upserted": on_unit_upserted,
+    "citizen.wechat_bound": on_wechat_bound,
     "ticket.created": on_created,
     "ticket.urgency_changed": on_urgency_changed,
     "ticket.accepted": on_citizen_event,
@@ -154,7 +161,8 @@ HANDLERS: dict[str, Decide] = {
     "sla.overdue": on_unit_event,
 }
 # Routing keys the notify queue binds: every type above (unit-addressed ones end in a code).
-BINDINGS = ("auth.code_requested", "unit.upserted", "ticket.#", "sla.warning.#", "sla.overdue.#")
+BINDINGS = ("auth.code_requested", "unit.upserted", "citizen.wechat_bound", "ticket.#", "sla.warning.#",
+            "sla.overdue.#")
 
 
 def bind(*, sign_name: str, site_url: str = "") -> dict[str, Handler]:

@@ -26,7 +26,7 @@ APPS = (*FIVE, CONSOLE)
 # Containers that do their job and exit; everything else runs until stopped.
 JOBS = {"migrate", "seed", "minio-init"}
 SECRETS = {"JWT_SECRET", "POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "MINIO_ROOT_PASSWORD",
-           "S3_SECRET_KEY", "NOTIFY_CALLBACK_TOKEN"}
+           "S3_SECRET_KEY", "NOTIFY_CALLBACK_TOKEN", "SMS_INBOUND_SECRET"}
 # ${NAME}, ${NAME:-default}, ${NAME:?message} and $NAME, but not the escaped $$NAME.
 _INTERPOLATION = re.compile(r"(?<!\$)\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _DEFAULTED = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*):?-([^}]*)\}")

@@ -94,10 +94,10 @@ class _Server(uvicorn.Server):
 
 
 @contextlib.asynccontextmanager
-async def serving(app):
+async def serving(app, port: int = 0):
     """Serve an app whose lifespan already runs on a real loopback port; yields its base URL."""
     sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", port))
     server = _Server(uvicorn.Config(app, lifespan="off", log_config=None, access_log=False))
     task = asyncio.create_task(server.serve(sockets=[sock]))
 
