@@ -206,7 +206,7 @@ async def request_one(service_request_id: str, request: Request, session: Sessio
     number = _checked(service_request_id, "service_request_id") or ""
     rows = await requests.by_numbers(session, [number], reader)
     if not rows:
-        raise Open311Error(404, f"service_request_id {number[:32]} 不存在或未公开")
+        raise Open311Error(404, "该服务请求不存在或未公开")  # the same words, absent or private
     return answer(fmt, "service_requests", [requests.request_view(rows[0], known)])
 
 

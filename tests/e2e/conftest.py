@@ -30,6 +30,7 @@ async def providers():
 def _env(settings, ports, s3, fake) -> dict:
     return {
         "S3_ENDPOINT": s3.endpoint, "MEDIA_URL": f"http://127.0.0.1:{ports['media']}",
+        "INTAKE_URL": f"http://127.0.0.1:{ports['intake']}", "WECHAT_API_BASE": fake.base_url,
         "DEV_PASSWORD": PASSWORD, "DB_POOL_SIZE": "4",
         "SMS_PROVIDER": "aliyun", "ALIYUN_ACCESS_KEY_ID": fake.aliyun_key_id,
         "ALIYUN_ACCESS_KEY_SECRET": fake.aliyun_secret, "ALIYUN_BASE_URL": fake.base_url,

@@ -11,6 +11,7 @@ from tests.security.policy import POLICY, ROLES, SERVICES, expected
 from tests.security.requests import path_values, request_kwargs
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "security.md"
+OPEN311_TYPES = {"text/xml", "application/json"}
 REFUSED = {"401", "403", "404"}
 WRITES_ON_TICKETS = ("{number}", "{ticket}")
 
@@ -107,7 +108,9 @@ def judge(cell: Cell, response, world) -> list[str]:
     if cell.outcome in REFUSED and str(status) != cell.outcome:
         return [f"expected {cell.outcome}, got {status}: {text[:200]}"]
     found = [f"leaks {secret!r}" for secret in world.secrets if secret in text]
-    if cell.outcome in REFUSED and response.headers.get("content-type", "").split(";")[0] != PROBLEM:
+    # Open311 answers its refusals in its own format (errors/error, XML or JSON).
+    refusal_types = OPEN311_TYPES if cell.path.startswith("/open311/") else {PROBLEM}
+    if cell.outcome in REFUSED and response.headers.get("content-type", "").split(";")[0] not in refusal_types:
         found.append(f"{status} answered as {response.headers.get('content-type')!r}")
     return found
 

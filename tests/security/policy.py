@@ -84,6 +84,20 @@ POLICY = {
     # The view is the administrator's own: anyone else's delete finds nothing of theirs.
     ("intake", "DELETE", "/v1/me/views/{view_id}"): "401 403 403 404 404 404 404 404 404 ok 401",
 
+    ("intake", "GET", "/v1/public/config"): PUBLIC,
+    ("intake", "GET", "/v1/public/cases"): PUBLIC,
+    # No case is published in this world: the id is unknown to everyone.
+    ("intake", "GET", "/v1/public/cases/{case_id}"): "404 " * len(ROLES),
+    ("intake", "DELETE", "/v1/public/cases/{case_id}"): "401 403 403 403 403 403 403 404 403 404 401",
+    # Citizen A's ticket is open: the county's center may publish only once it is closed (409).
+    ("intake", "POST", "/v1/tickets/{number}/publication"): "401 403 403 403 403 403 403 404 403 ok 401",
+    ("intake", "GET", "/v1/public/tickets/{number}"): PUBLIC,
+    ("intake", "POST", "/v1/channels/sms/inbound"): PROVIDER,
+    # Open to anyone; a code WeChat never issued logs no one in.
+    ("intake", "POST", "/v1/auth/wechat"): "401 " * len(ROLES),
+    ("intake", "GET", "/v1/auth/channel"): "401 401 401 401 401 401 401 401 401 401 ok",
+    ("intake", "POST", "/v1/tickets/{number}/attachments"): "401 403 403 403 403 403 403 403 403 403 404",
+
     ("routing", "POST", "/v1/tickets/{ticket}/dispatch"): "401 403 403 403 403 403 403 404 403 ok 401",
     ("routing", "GET", "/v1/tickets/{ticket}/assignments"): ROUTING_READ.replace("ok", "sees"),
     ("routing", "GET", "/v1/tickets/{ticket}/duplicates"): ROUTING_READ.replace("ok", "sees"),
@@ -97,6 +111,24 @@ POLICY = {
         ("POST", "/v1/categories"), ("PATCH", "/v1/categories/{code}"),
         ("DELETE", "/v1/categories/{code}"), ("POST", "/v1/rules"),
         ("PATCH", "/v1/rules/{rule_id}"), ("DELETE", "/v1/rules/{rule_id}"))},
+
+    ("routing", "GET", "/v1/classifier"): STAFF,
+    ("routing", "GET", "/v1/knowledge"): ADMIN,
+    ("routing", "POST", "/v1/knowledge"): ADMIN,
+    **{("routing", method, "/v1/knowledge/{item_id}"): ADMIN for method in ("GET", "PATCH", "DELETE")},
+    **{("routing", "GET", path): PUBLIC for path in (
+        "/v1/public/knowledge", "/v1/public/knowledge/{item_id}", "/v1/public/hot",
+        "/v1/public/nearby")},
+
+    # Open311 speaks its own errors (`errors/error`) and knows only its `api_key` parameter:
+    # bearer tokens and the X-Api-Key header mean nothing to it. Citizen A's ticket is not
+    # public, so it is not found there; only a channel's key may post a request.
+    **{("intake", "GET", f"/open311/v2/{name}.{fmt}"): PUBLIC for fmt in ("xml", "json")
+       for name in ("discovery", "services", "services/{service_code}", "requests")},
+    **{("intake", "GET", f"/open311/v2/{name}.{fmt}"): "404 " * len(ROLES)
+       for fmt in ("xml", "json") for name in ("requests/{service_request_id}", "tokens/{token}")},
+    **{("intake", "POST", f"/open311/v2/requests.{fmt}"): "403 " * (len(ROLES) - 1) + "ok"
+       for fmt in ("xml", "json")},
 
     ("sla", "GET", "/v1/calendar/deadline"): STAFF,
     ("sla", "GET", "/v1/calendar/{year}"): STAFF,
@@ -117,11 +149,12 @@ POLICY = {
     ("notify", "POST", "/v1/callbacks/{provider}"): PROVIDER,
     ("notify", "GET", "/v1/callbacks/wechat"): PROVIDER,
 
-    ("media", "POST", "/v1/media"): "401 ok ok ok ok ok ok ok ok ok 401",
-    ("media", "POST", "/v1/media/uploads"): "401 ok ok ok ok ok ok ok ok ok 401",
+    # A channel back-end uploads with its key (a call recording, a relayed photo).
+    ("media", "POST", "/v1/media"): "401 ok ok ok ok ok ok ok ok ok ok",
+    ("media", "POST", "/v1/media/uploads"): "401 ok ok ok ok ok ok ok ok ok ok",
     # A pending upload is its uploader's alone.
-    ("media", "POST", "/v1/media/{media_id}/complete"): "401 ok 404 404 404 404 404 404 404 404 401",
-    ("media", "GET", "/v1/media/{media_id}"): "401 ok 404 404 ok 404 ok 404 ok ok 401",
+    ("media", "POST", "/v1/media/{media_id}/complete"): "401 ok 404 404 404 404 404 404 404 404 404",
+    ("media", "GET", "/v1/media/{media_id}"): "401 ok 404 404 ok 404 ok 404 ok ok 404",
 }
 
 

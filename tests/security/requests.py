@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from tests.e2e.conftest import PASSWORD
 from tests.media.samples import jpeg
 from tests.security.policy import ROLES
-from tests.security.world import PHONE_A, PHONE_B, REPORT, TOWN
+from tests.security.world import CHANNEL_KEY, PHONE_A, PHONE_B, REPORT, TOWN
 
 OTHER_PHONE = "13955556666"
 TEXT = {"text": "已与诉求人电话联系，正在处理。"}
@@ -27,9 +27,12 @@ RENAMED = {
     ("routing", "/v1/categories/{code}"): {"code": "category"},
     ("media", "/v1/media/{media_id}/complete"): {"media_id": "upload_id"},
     ("notify", "/v1/templates/{kind}/{audience}/{channel}"): {"kind": "template"},
+    **{("intake", f"/open311/v2/requests/{{service_request_id}}.{fmt}"): {"service_request_id": "number"}
+       for fmt in ("xml", "json")},
 }
 FIXED = {"kind": "overdue", "template": "ticket.accepted", "audience": "citizen", "channel": "sms",
-         "year": "2090", "provider": "aliyun"}
+         "year": "2090", "provider": "aliyun", "service_code": "municipal.streetlight",
+         "token": "3b0c8e2a-9d4f-4a51-8f0e-6c2d1b7a9e55", "case_id": "7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6"}
 PARAMETER = re.compile(r"{(\w+)}")
 
 
@@ -62,6 +65,20 @@ async def _template(world, role):
     path = "/v1/templates/{template}/{audience}/{channel}".format(**FIXED)
     current = await world.call("notify", "GET", path)
     return {"json": current.json()["template"]}
+
+
+async def _open311_request(world, role):
+    """A whole Open311 request; only the channel puts its key in `api_key`, as Open311 asks."""
+    form = {"jurisdiction_id": "532622", "service_code": "municipal.streetlight",
+            "description": "矩阵测试：振兴街路灯不亮", "lat": "23.61", "long": "104.33",
+            "first_name": "赵", "last_name": "六", "phone": OTHER_PHONE}
+    if role == "channel":
+        form["api_key"] = CHANNEL_KEY
+    return {"data": form}
+
+
+async def _attachments(world, role):
+    return {"json": {"media_ids": [world.values["media_id"]]}}
 
 
 def _fixed(**kwargs):
@@ -131,6 +148,17 @@ REQUESTS = {
     ("intake", "GET", "/v1/search/tickets"): _about_the_ticket("q"),
     ("notify", "GET", "/v1/messages"): _about_the_ticket("ticket"),
     **{("routing", "POST", path): _new(path) for path in ("/v1/units", "/v1/categories", "/v1/rules")},
+    ("intake", "GET", "/v1/public/tickets/{number}"): _fixed(params={"phone_tail": PHONE_A[-4:]}),
+    ("intake", "POST", "/v1/tickets/{number}/publication"): _fixed(json={
+        "title": "矩阵测试公开案例", "body": "菜市场门口垃圾堆放问题。", "reply": "已清运。", "photos": []}),
+    ("intake", "POST", "/v1/auth/wechat"): _fixed(json={"code": "matrix-code", "phone_code": "matrix-phone"}),
+    ("intake", "POST", "/v1/tickets/{number}/attachments"): _attachments,
+    ("routing", "POST", "/v1/knowledge"): _fixed(json={
+        "title": "矩阵测试问答二", "body": "矩阵测试的答复正文，只为访问控制而建。", "category": "municipal"}),
+    ("routing", "PATCH", "/v1/knowledge/{item_id}"): _fixed(json={"title": "矩阵测试问答（改）"}),
+    ("routing", "GET", "/v1/public/knowledge"): _fixed(params={"q": "社保卡补办"}),
+    ("routing", "GET", "/v1/public/nearby"): _fixed(params={"lat": 23.61, "lng": 104.33}),
+    **{("intake", "POST", f"/open311/v2/requests.{fmt}"): _open311_request for fmt in ("xml", "json")},
     **{(service, "POST", "/v1/dead-letters/replay"): _fixed(json={"event_ids": []})
        for service in ("intake", "routing", "sla", "notify", "media")},
 }

@@ -148,10 +148,13 @@ class World:
         view = await self.call("intake", "POST", "/v1/me/views", json={"name": "矩阵", "query": ""})
         upload = await self.call("media", "POST", "/v1/media/uploads", "citizen_a", json={
             "kind": "video", "content_type": "video/mp4", "size": 1024})
-        assert rule.status_code == view.status_code == upload.status_code == 201
+        knowledge = await self.call("routing", "POST", "/v1/knowledge", json={
+            "title": "矩阵测试问答", "body": "矩阵测试的答复正文，只为访问控制而建。", "category": "municipal"})
+        assert rule.status_code == view.status_code == upload.status_code == knowledge.status_code == 201
         self.values.update(code=f"sec-{suffix}", category=f"matrix_{suffix}",
                            rule_id=str(rule.json()["id"]), view_id=str(view.json()["id"]),
-                           upload_id=upload.json()["id"], suffix=suffix)
+                           upload_id=upload.json()["id"], item_id=knowledge.json()["id"],
+                           suffix=suffix)
 
     async def fresh_tickets(self, count: int) -> list[str]:
         """Tickets like citizen A's (reported for A by the hotline), each assigned to the town."""
