@@ -48,3 +48,26 @@ async def announce_town(database: Database, table: Table, code: str, region: str
     """A town of the test's own, known as routing would announce it."""
     await announce(database, table, [unit_event(code, f"测试镇{code[-4:]}", "town", region, region)],
                    cache)
+
+
+async def until_intake_knows(database_url: str, codes=("532622", "532622100", "municipal.streetlight"),
+                             timeout: float = 60) -> None:
+    """Wait until intake has heard routing's seed announce these codes: a platform just
+    started refuses reports for places it has not heard of yet."""
+    from sqlalchemy import func, select
+
+    from services.core.consumer import wait_until
+    from services.intake.models import names as intake_names
+
+    database = Database(database_url, pool_size=1)
+
+    async def known() -> bool:
+        async with database.transaction() as session:
+            found = await session.scalar(select(func.count()).select_from(intake_names)
+                                         .where(intake_names.c.code.in_(list(codes))))
+        return found == len(codes)
+
+    try:
+        assert await wait_until(known, timeout=timeout), f"intake never heard of {codes}"
+    finally:
+        await database.dispose()

@@ -11,7 +11,15 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 
-from services.console import dashboard, dispatch, hotline, login, ticket_list, ticket_page
+from services.console import (
+    dashboard,
+    dispatch,
+    hotline,
+    login,
+    publication,
+    ticket_list,
+    ticket_page,
+)
 from services.console.backend import ApiError, Backend, LoginRequired, ServiceDown
 from services.console.deps import CsrfFailed
 from services.console.names import Directory, WorkCalendar
@@ -64,7 +72,7 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
     app.mount("/static", CachedStatic(directory=STATIC), name="static")
     h5 = create_h5_app(settings)
     app.mount("/m", h5)  # the citizen H5 pages (services/h5)
-    for module in (login, dashboard, ticket_list, ticket_page, dispatch, hotline):
+    for module in (login, dashboard, ticket_list, ticket_page, publication, dispatch, hotline):
         app.include_router(module.router)
     _health(app)
     _errors(app)

@@ -56,11 +56,17 @@ async def _ticket_data(request: Request, person: Person, number: str) -> dict:
             "duplicates": duplicates, "assignments": assignments or [],
             "media": await _media(api, list(dict.fromkeys(str(i) for i in ids))),
             "can_dispatch": person.is_center and record["ticket"]["status"] in DISPATCHABLE,
+            "can_publish": can_publish(person, record["ticket"]),
             "dispatch_units": directory.handling_units(person.principal.region),
             "dispatch_categories": directory.category_choices(), "co_roles": CO_ROLES}
 
 
 DISPATCHABLE = ("submitted", "accepted", "assigned", "in_progress")
+
+
+def can_publish(person: Person, ticket: dict) -> bool:
+    """The county's center (or an admin) may publish a closed ticket its citizen let go public."""
+    return person.is_center and ticket["status"] == "closed" and bool(ticket.get("public"))
 
 
 def _ids(report: dict) -> list[str]:

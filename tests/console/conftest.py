@@ -10,6 +10,7 @@ from bench.common import cli, free_port, scratch, services_running
 from services.media.s3server import start_s3
 from services.notify.fake_providers import FakeProviders
 from tests.console.people import Console
+from tests.directory import until_intake_knows
 from tests.e2e.conftest import _env
 
 SERVICES = ("intake", "routing", "sla", "notify", "media")
@@ -31,6 +32,7 @@ async def console_platform(tmp_path_factory):
         await asyncio.to_thread(cli, settings, env, "seed")
         try:
             async with services_running(settings, ports, env):
+                await until_intake_knows(settings.database_url)
                 yield {"ports": ports, "settings": settings, "env": env, "providers": providers}
         finally:
             s3.stop()

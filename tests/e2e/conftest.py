@@ -7,6 +7,7 @@ import pytest
 from bench.common import cli, free_port, scratch, services_running
 from services.media.s3server import start_s3
 from services.notify.fake_providers import FakeProviders
+from tests.directory import until_intake_knows
 
 SERVICES = ("intake", "routing", "sla", "notify", "media")
 PASSWORD = "e2e-password"
@@ -59,6 +60,7 @@ async def platform(e2e_settings, providers, tmp_path_factory):
     try:
         # Every line the five write, at INFO, kept for the personal-data scan at the end.
         async with services_running(settings, ports, {**env, "LOG_LEVEL": "INFO"}, log_dir=logs):
+            await until_intake_knows(settings.database_url)
             yield {"ports": ports, "env": env, "settings": settings, "logs": logs,
                    "cli": lambda *args: cli(settings, env, *args)}
     finally:

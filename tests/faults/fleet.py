@@ -16,9 +16,9 @@ import httpx
 from sqlalchemy import text
 
 from bench.common import cli, free_port, scratch, start_service, wait_ready
-from services.core.consumer import wait_until
 from services.core.db import Database
 from services.intake import accounts
+from tests.directory import until_intake_knows
 
 KEY = f"fleet-key-{uuid.uuid4().hex}"
 CONSUMER_QUEUES = {"routing": "routing.tickets", "sla": "sla", "notify": "notify.events"}
@@ -101,8 +101,7 @@ async def fleet(tmp_path):
 
 async def submit_for(fleet: Fleet, seconds: float, first: int, *, limit: int = 400) -> list[str]:
     """Reports one after another for `seconds` (at most `limit`); the numbers accepted."""
-    assert await wait_until(lambda: _directory_learned(fleet.settings), timeout=60), \
-        "intake never heard of routing's directory"
+    await until_intake_knows(fleet.settings.database_url)  # routing's seed, relayed by routing
     loop, accepted = asyncio.get_running_loop(), []
     end = loop.time() + seconds
     async with httpx.AsyncClient(base_url=fleet.intake, headers={"X-Api-Key": KEY}, timeout=15) as client:
@@ -115,16 +114,6 @@ async def submit_for(fleet: Fleet, seconds: float, first: int, *, limit: int = 4
             else:
                 assert answer.status_code == 503, answer.text  # refused as unavailable, or taken
     return accepted
-
-
-async def _directory_learned(settings) -> bool:
-    """Intake accepts reports only for places routing announced (its seed, relayed by routing)."""
-    db = Database(settings.database_url, pool_size=1)
-    async with db.transaction() as session:
-        known = await session.scalar(text(
-            "SELECT count(*) FROM intake.names WHERE code IN ('532622100', 'municipal.streetlight')"))
-    await db.dispose()
-    return known == 2
 
 
 @dataclass

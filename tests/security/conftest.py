@@ -8,6 +8,7 @@ import pytest
 from bench.common import cli, free_port, scratch, services_running
 from services.media.s3server import start_s3
 from services.notify.fake_providers import FakeProviders
+from tests.directory import until_intake_knows
 from tests.e2e.conftest import _env
 from tests.security.policy import SERVICES
 from tests.security.world import CHANNEL_KEY, World
@@ -29,6 +30,7 @@ async def platform(tmp_path_factory):
         await asyncio.to_thread(cli, settings, env, "seed")
         try:
             async with services_running(settings, ports, env):
+                await until_intake_knows(settings.database_url)
                 yield {"ports": ports, "settings": settings, "providers": providers}
         finally:
             s3.stop()
