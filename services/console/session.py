@@ -73,34 +73,41 @@ def current_person(request: Request) -> Person:
     return Person(token, principal)
 
 
-def csrf_token(request: Request) -> str:
-    """This browser's CSRF token (made on its first page; set as a cookie by the middleware)."""
-    token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf", None)
+def csrf_token(request: Request, cookie: str = CSRF_COOKIE, fresh: str = "new_csrf") -> str:
+    """This browser's CSRF token (made on its first page, kept in `request.state.<fresh>` until
+    the middleware sets it as the `cookie`); the citizen pages pass their own names."""
+    token = request.cookies.get(cookie) or getattr(request.state, fresh, None)
     if not token:
-        token = request.state.new_csrf = secrets.token_urlsafe(24)
+        token = secrets.token_urlsafe(24)
+        setattr(request.state, fresh, token)
     return token
 
 
-def csrf_ok(request: Request, sent: str | None) -> bool:
+def csrf_ok(request: Request, sent: str | None, cookie: str = CSRF_COOKIE) -> bool:
     """Whether a form's (or htmx header's) token matches this browser's cookie."""
-    expected = request.cookies.get(CSRF_COOKIE)
+    expected = request.cookies.get(cookie)
     return bool(expected and sent) and hmac.compare_digest(expected, sent)
 
 
-def safe_next(target: str | None) -> str:
-    """Where to go after login: only a path of this site, never another host."""
+def safe_next(target: str | None, home: str = "/") -> str:
+    """Where to go after login: only a path of this site under `home`, never another host."""
     if not target:
-        return "/"
+        return home
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return "/"
+    if parts.scheme or parts.netloc or not target.startswith(home) or target.startswith("//"):
+        return home
     return target
+
+
+def here(request: Request) -> str:
+    """The page the person is on (for htmx, the page that asked), to come back to after login."""
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.headers.get("hx-request") and request.headers.get("hx-current-url"):
+        current = urlsplit(request.headers["hx-current-url"])
+        path = current.path + (f"?{current.query}" if current.query else "")
+    return path
 
 
 def login_url(request: Request) -> str:
     """The login page, remembering where the person was."""
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    if request.headers.get("hx-request") and request.headers.get("hx-current-url"):
-        current = urlsplit(request.headers["hx-current-url"])
-        here = current.path + (f"?{current.query}" if current.query else "")
-    return f"/login?next={quote(safe_next(here), safe='')}"
+    return f"/login?next={quote(safe_next(here(request)), safe='')}"

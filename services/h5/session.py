@@ -1,12 +1,11 @@
 """The citizen's session: their token in an HttpOnly cookie of /m/, and their own CSRF token."""
 
-import hmac
-import secrets
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from fastapi import Request
 
+from services.console import session as web
 from services.core.auth import Principal, Role, read_token
 from services.core.problems import Problem
 
@@ -54,32 +53,19 @@ def session_citizen(request: Request) -> Citizen | None:
 
 def csrf_token(request: Request) -> str:
     """This browser's CSRF token for the H5 pages (set as a cookie by the middleware)."""
-    token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_h5_csrf", None)
-    if not token:
-        token = request.state.new_h5_csrf = secrets.token_urlsafe(24)
-    return token
+    return web.csrf_token(request, CSRF_COOKIE, "new_h5_csrf")
 
 
 def csrf_ok(request: Request, sent: str | None) -> bool:
-    """Whether a form's (or htmx header's) token matches this browser's cookie."""
-    expected = request.cookies.get(CSRF_COOKIE)
-    return bool(expected and sent) and hmac.compare_digest(expected, sent)
+    """Whether a form's (or htmx header's) token matches this browser's H5 cookie."""
+    return web.csrf_ok(request, sent, CSRF_COOKIE)
 
 
 def safe_next(target: str | None) -> str:
     """Where to go after login: only a page under /m/, never another host."""
-    if not target:
-        return HOME
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or target.startswith("//") or not target.startswith("/m/"):
-        return HOME
-    return target
+    return web.safe_next(target, HOME)
 
 
 def login_url(request: Request) -> str:
     """The SMS login page, remembering where the citizen was."""
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    if request.headers.get("hx-request") and request.headers.get("hx-current-url"):
-        current = urlsplit(request.headers["hx-current-url"])
-        here = current.path + (f"?{current.query}" if current.query else "")
-    return f"/m/login?next={quote(safe_next(here), safe='')}"
+    return f"/m/login?next={quote(safe_next(web.here(request)), safe='')}"
