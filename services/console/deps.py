@@ -27,13 +27,19 @@ def api_of(request: Request) -> Api:
     return request.state.api
 
 
-async def checked_form(request: Request) -> dict:
-    """The posted form, once its CSRF token (field or htmx header) matches the cookie."""
-    form = await request.form()
-    sent = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
-    if not csrf_ok(request, sent if isinstance(sent, str) else None):
-        raise CsrfFailed()
-    return form
+def form_checker(ok=csrf_ok):
+    """A dependency giving the posted form once its CSRF token (field or htmx header) passes
+    `ok` (the citizen pages check theirs against their own cookie)."""
+    async def checked_form(request: Request) -> dict:
+        form = await request.form()
+        sent = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
+        if not ok(request, sent if isinstance(sent, str) else None):
+            raise CsrfFailed()
+        return form
+    return checked_form
+
+
+checked_form = form_checker()
 
 
 PersonDep = Annotated[Person, Depends(logged_in)]

@@ -23,13 +23,13 @@ class MissingVendorFiles(RuntimeError):
     """npm's files were not installed: `make install` copies them into static/vendor."""
 
 
-def static_hashes() -> dict[str, str]:
+def static_hashes(static: Path = STATIC, vendor: tuple[str, ...] = VENDOR_FILES) -> dict[str, str]:
     """Each static file's content hash, so its URL changes whenever its bytes do."""
-    missing = [name for name in VENDOR_FILES if not (STATIC / name).exists()]
+    missing = [name for name in vendor if not (static / name).exists()]
     if missing:
         raise MissingVendorFiles(f"missing {', '.join(missing)}: run `make install` (npm ci)")
-    return {str(path.relative_to(STATIC)): hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-            for path in STATIC.rglob("*") if path.is_file()}
+    return {str(path.relative_to(static)): hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+            for path in static.rglob("*") if path.is_file()}
 
 
 class CachedStatic(StaticFiles):

@@ -10,10 +10,10 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 
 from services.console.backend import ApiError, Backend, LoginRequired, ServiceDown
+from services.console.deps import CsrfFailed
 from services.console.pages import CachedStatic
 from services.console.settings import ConsoleSettings
 from services.h5 import home, login, media, mine, report
-from services.h5.deps import CsrfFailed
 from services.h5.pages import STATIC, is_htmx, make_templates, render, static_hashes
 from services.h5.public import PublicConfig
 from services.h5.session import COOKIE_PATH, CSRF_COOKIE, SESSION_COOKIE, NotLoggedIn, login_url

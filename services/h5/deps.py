@@ -5,18 +5,13 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from services.console.backend import Api
+from services.console.deps import form_checker
 from services.h5.session import (
-    CSRF_FIELD,
-    CSRF_HEADER,
     Citizen,
     NotLoggedIn,
     csrf_ok,
     session_citizen,
 )
-
-
-class CsrfFailed(Exception):
-    """A form without this browser's CSRF token: refused, the page says why."""
 
 
 async def visitor(request: Request) -> Citizen | None:
@@ -46,13 +41,7 @@ def public_api(request: Request) -> Api:
     return request.app.state.backend.as_person(None)
 
 
-async def checked_form(request: Request) -> dict:
-    """The posted form, once its CSRF token (field or htmx header) matches the cookie."""
-    form = await request.form()
-    sent = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
-    if not csrf_ok(request, sent if isinstance(sent, str) else None):
-        raise CsrfFailed()
-    return form
+checked_form = form_checker(csrf_ok)  # the H5 cookie's token
 
 
 CitizenDep = Annotated[Citizen, Depends(logged_in)]

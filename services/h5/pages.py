@@ -1,6 +1,5 @@
 """Rendering for the H5 pages: one template environment, static files by hash, the shared context."""
 
-import hashlib
 import re
 from pathlib import Path
 
@@ -8,6 +7,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from services.console import pages as console_pages
 from services.core import pages as shared
 from services.core import vocabulary as words
 from services.h5.public import names
@@ -25,17 +25,9 @@ STATUS_TONES = {"submitted": "wait", "pending_info": "warn", "accepted": "work",
                 "merged": "stop"}
 
 
-class MissingVendorFiles(RuntimeError):
-    """npm's files were not installed: `make install` copies them into static/vendor."""
-
-
 def static_hashes() -> dict[str, str]:
-    """Each static file's content hash, so its URL changes whenever its bytes do."""
-    missing = [name for name in VENDOR_FILES if not (STATIC / name).exists()]
-    if missing:
-        raise MissingVendorFiles(f"missing {', '.join(missing)}: run `make install` (npm ci)")
-    return {str(path.relative_to(STATIC)): hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-            for path in STATIC.rglob("*") if path.is_file()}
+    """Each static file's content hash (the console's rule, on the H5's own files)."""
+    return console_pages.static_hashes(STATIC, VENDOR_FILES)
 
 
 def make_templates(hashes: dict[str, str]) -> Jinja2Templates:
