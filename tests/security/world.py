@@ -42,8 +42,11 @@ class World:
     """HTTP clients to the five services, the people, and what they are asked about."""
 
     def __init__(self, ports: dict, settings, providers):
-        self.http = {name: httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports[name]}", timeout=30)
-                     for name in SERVICES}
+        # A connection per request: a kept-alive one the server is closing as a cell reuses it
+        # would fail that cell with a ReadError that says nothing about access.
+        fresh = httpx.Limits(max_keepalive_connections=0)
+        self.http = {name: httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports[name]}", timeout=30,
+                                             limits=fresh) for name in SERVICES}
         self.settings, self.providers = settings, providers
         self.headers = {"anonymous": {}, "channel": {"X-Api-Key": CHANNEL_KEY}}
         for name, principal in principals().items():
