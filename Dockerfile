@@ -16,11 +16,11 @@ RUN npm ci --ignore-scripts --no-audit --no-fund \
     && mkdir vendor \
     && cp node_modules/htmx.org/dist/htmx.min.js vendor/
 
-# The citizen pages' libraries (htmx, Leaflet), the same way, from services/h5/package-lock.json.
+# The citizen pages' libraries (htmx, Leaflet), the same way, from services/console/h5/package-lock.json.
 FROM node:20-slim AS h5assets
 ARG NPM_CONFIG_REGISTRY=https://registry.npmjs.org/
 WORKDIR /h5assets
-COPY services/h5/package.json services/h5/package-lock.json ./
+COPY services/console/h5/package.json services/console/h5/package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund \
     && mkdir -p vendor/leaflet \
     && cp node_modules/htmx.org/dist/htmx.min.js vendor/ \
@@ -35,7 +35,7 @@ COPY pyproject.toml ./
 COPY services ./services
 # The console refuses to start without them; pyproject's package-data installs them.
 COPY --from=assets /assets/vendor ./services/console/static/vendor
-COPY --from=h5assets /h5assets/vendor ./services/h5/static/vendor
+COPY --from=h5assets /h5assets/vendor ./services/console/h5/static/vendor
 # A regular (not editable) install: the runtime stage needs neither the sources nor pip's cache.
 # The embedded S3 server (`weed`, 150 MB) is for machines without MinIO; compose runs MinIO.
 RUN python -m venv /opt/hotline \

@@ -11,7 +11,7 @@ CONSOLE := services/console
 # The console's front-end libraries come from npm (package-lock.json); their dist files are
 # copied into static/vendor, which git ignores.
 VENDOR := $(CONSOLE)/static/vendor/.installed
-H5 := services/h5
+H5 := services/console/h5
 H5_VENDOR := $(H5)/static/vendor/.installed
 
 .PHONY: install run test test-faults bench bench-intake bench-console migrate seed dept-queue lint browser

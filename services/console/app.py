@@ -2,12 +2,11 @@
 
 import asyncio
 from contextlib import asynccontextmanager
-from http.cookies import SimpleCookie
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 
@@ -22,19 +21,19 @@ from services.console import (
 )
 from services.console.backend import ApiError, Backend, LoginRequired, ServiceDown
 from services.console.deps import CsrfFailed
+from services.console.h5.app import create_app as create_h5_app
 from services.console.names import Directory, WorkCalendar
 from services.console.pages import (
     STATIC,
     CachedStatic,
-    is_htmx,
+    go_to,
     make_templates,
     render,
     static_hashes,
 )
-from services.console.session import CSRF_COOKIE, NotLoggedIn, login_url
+from services.console.session import NotLoggedIn, login_url, new_csrf_cookie
 from services.console.settings import ConsoleSettings, get_console_settings
 from services.core.logging import configure_logging
-from services.h5.app import create_app as create_h5_app
 
 log = structlog.get_logger()
 SERVICE_NAMES = {"intake": "受理服务", "routing": "派单服务", "sla": "时限服务",
@@ -71,7 +70,7 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
     app.state.templates = make_templates(app.state.directory, hashes)
     app.mount("/static", CachedStatic(directory=STATIC), name="static")
     h5 = create_h5_app(settings)
-    app.mount("/m", h5)  # the citizen H5 pages (services/h5)
+    app.mount("/m", h5)  # the citizen H5 pages (services/console/h5)
     for module in (login, dashboard, ticket_list, ticket_page, publication, dispatch, hotline):
         app.include_router(module.router)
     _health(app)
@@ -89,19 +88,13 @@ class PageHeaders:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        state = scope.setdefault("state", {})
         static = scope["path"].startswith("/static/")
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                new_csrf = state.get("new_csrf")
-                if new_csrf and CSRF_COOKIE not in Request(scope).cookies:
-                    cookie = SimpleCookie()
-                    cookie[CSRF_COOKIE] = new_csrf
-                    cookie[CSRF_COOKIE].update({"httponly": True, "samesite": "lax", "path": "/",
-                                                "secure": self.secure})
-                    headers.append("set-cookie", cookie.output(header="").strip())
+                if cookie := new_csrf_cookie(scope, secure=self.secure):
+                    headers.append("set-cookie", cookie)
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
                 if not static:
@@ -134,20 +127,13 @@ def _health(app: FastAPI) -> None:
                             status_code=200 if ready else 503)
 
 
-def _to_login(request: Request) -> Response:
-    target = login_url(request)
-    if is_htmx(request):
-        return Response(status_code=204, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=303)
-
-
 def _errors(app: FastAPI) -> None:
     """Every failure is a page in Chinese: never a stack trace, never a blank screen."""
 
     @app.exception_handler(NotLoggedIn)
     @app.exception_handler(LoginRequired)
     async def login_again(request: Request, _exc) -> Response:
-        response = _to_login(request)
+        response = go_to(request, login_url(request))
         response.delete_cookie("hotline_session", path="/")
         return response
 

@@ -4,7 +4,7 @@ import hashlib
 from pathlib import Path
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
@@ -75,6 +75,13 @@ def make_templates(directory: Directory, hashes: dict[str, str]) -> Jinja2Templa
 
 def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
+
+
+def go_to(request: Request, target: str) -> Response:
+    """A redirect after a form or to the login page; htmx is told to go there in full."""
+    if is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
 
 
 def render(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:

@@ -2,12 +2,11 @@
 photos that may be shown, and intake publishes it (refusing any personal data left in)."""
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse
 
 from services.console.backend import ApiError
 from services.console.deps import FormDep, PersonDep, api_of
 from services.console.pages import render
-from services.console.ticket_page import _checked, _media, can_publish
+from services.console.ticket_page import _checked, _media, can_publish, done
 
 router = APIRouter()
 FIELDS = ("title", "body", "reply")
@@ -55,5 +54,4 @@ async def publish(request: Request, number: str, person: PersonDep, form: FormDe
         return render(request, "publish.html", 422, ticket=record["ticket"], photos=photos,
                       media=media, allowed=can_publish(person, record["ticket"]), values=values,
                       ticked=ticked, errors=refused.field_errors(), error=refused.message)
-    notice = f"已公开为案例：{case['title']}"
-    return RedirectResponse(f"/tickets/{number}?notice={notice}", status_code=303)
+    return done(request, number, f"已公开为案例：{case['title']}")

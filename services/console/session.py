@@ -3,6 +3,7 @@
 import hmac
 import secrets
 from dataclasses import dataclass
+from http.cookies import SimpleCookie
 from urllib.parse import quote, urlsplit
 
 from fastapi import Request
@@ -81,6 +82,19 @@ def csrf_token(request: Request, cookie: str = CSRF_COOKIE, fresh: str = "new_cs
         token = secrets.token_urlsafe(24)
         setattr(request.state, fresh, token)
     return token
+
+
+def new_csrf_cookie(scope, *, fresh: str = "new_csrf", cookie: str = CSRF_COOKIE, path: str = "/",
+                    secure: bool = False) -> str | None:
+    """The Set-Cookie value for a CSRF token this request made (see `csrf_token`), unless the
+    browser already has one: the middlewares of the console and of the citizen pages add it."""
+    token = scope.get("state", {}).get(fresh)
+    if not token or cookie in Request(scope).cookies:
+        return None
+    morsel = SimpleCookie()
+    morsel[cookie] = token
+    morsel[cookie].update({"httponly": True, "samesite": "lax", "path": path, "secure": secure})
+    return morsel.output(header="").strip()
 
 
 def csrf_ok(request: Request, sent: str | None, cookie: str = CSRF_COOKIE) -> bool:

@@ -5,13 +5,13 @@ import re
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from services.console.action_forms import body_from, form_for, in_order
 from services.console.backend import Api, ApiError
 from services.console.deps import FormDep, PersonDep, api_of
 from services.console.dispatch import CO_ROLES, dispatch_body, plain
-from services.console.pages import is_htmx, render
+from services.console.pages import go_to, is_htmx, render
 from services.console.session import Person
 from services.core.auth import Role
 
@@ -125,7 +125,7 @@ async def act(request: Request, number: str, action: str, person: PersonDep, for
         state["error"], state["errors"] = refused.message, refused.field_errors()
         return await _refused(request, person, number, action, state)
     label = _label(form)
-    return _done(request, number, f"「{label}」已完成" if label else "操作已完成")
+    return done(request, number, f"「{label}」已完成" if label else "操作已完成")
 
 
 def _label(form) -> str:
@@ -154,11 +154,9 @@ async def _refused(request: Request, person: Person, number: str, action: str, s
     return render(request, "ticket.html", 422, **data, opened=opened, form_state=state, notice=None)
 
 
-def _done(request: Request, number: str, notice: str) -> Response:
-    target = f"/tickets/{number}?{urlencode({'notice': notice})}"
-    if is_htmx(request):
-        return Response(status_code=204, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=303)
+def done(request: Request, number: str, notice: str) -> Response:
+    """Back to the ticket's page, saying what was done."""
+    return go_to(request, f"/tickets/{number}?{urlencode({'notice': notice})}")
 
 
 @router.post("/tickets/{number}/dispatch")
@@ -174,7 +172,7 @@ async def dispatch(request: Request, number: str, person: PersonDep, form: FormD
         data = await _ticket_data(request, person, number)
         return render(request, "ticket.html", 422, **data, opened=None, form_state=_blank(),
                       dispatch_error=plain(refused), notice=None)
-    return _done(request, number, "已派单")
+    return done(request, number, "已派单")
 
 
 @router.get("/tickets/{number}/archive")

@@ -4,9 +4,6 @@ import ast
 from pathlib import Path
 
 SERVICES = Path(__file__).resolve().parents[2] / "services"
-# The citizen pages are served by the console's process (`/m/`) and talk to the services
-# through its API client: one web front end in two packages, no ticket state in either.
-SHARED_WITH = {"h5": {"console"}, "console": {"h5"}}
 
 
 def _packages() -> list[str]:
@@ -29,8 +26,7 @@ def test_each_service_imports_only_itself_and_core():
     crossings = []
     packages = _packages()
     for package in packages:
-        others = {f"services.{p}" for p in packages
-                  if p != package and p not in SHARED_WITH.get(package, ())}
+        others = {f"services.{p}" for p in packages if p != package}
         for path in (SERVICES / package).rglob("*.py"):
             for name in _imported(path):
                 if any(name == o or name.startswith(o + ".") for o in others):

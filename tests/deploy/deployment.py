@@ -98,8 +98,8 @@ def env_example() -> dict[str, tuple[str, bool]]:
 def settings_classes(service: str) -> list[type[BaseSettings]]:
     """The settings a service's process reads: the core's, and its own settings.py if any."""
     classes: list[type[BaseSettings]] = [Settings]
-    # The console's process also serves the citizen pages (services/h5) and reads their settings.
-    for package in ([service, "h5"] if service == "console" else [service]):
+    # The console's process also serves the citizen pages (services/console/h5) and reads their settings.
+    for package in ([service, "console.h5"] if service == "console" else [service]):
         if service in APPS and importlib.util.find_spec(f"services.{package}.settings"):
             module = importlib.import_module(f"services.{package}.settings")
             classes += [cls for _, cls in inspect.getmembers(module, inspect.isclass)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from services.console.h5.pages import VENDOR_FILES as H5_VENDOR_FILES
 from services.console.pages import VENDOR_FILES
-from services.h5.pages import VENDOR_FILES as H5_VENDOR_FILES
 from tests.deploy.deployment import APPS, ROOT, environment, services
 
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
@@ -124,7 +124,7 @@ def test_the_image_builds_the_h5_vendor_files_as_make_install_does():
     """The citizen pages' htmx and Leaflet: their own Node stage, the same files as `make install`."""
     (assets,) = [stage for stage in stages() if stage["name"] == "h5assets"]
     copied = [args.split() for op, args in assets["steps"] if op == "COPY"]
-    assert ["services/h5/package.json", "services/h5/package-lock.json", "./"] in copied
+    assert ["services/console/h5/package.json", "services/console/h5/package-lock.json", "./"] in copied
     (run,) = [args for op, args in assets["steps"] if op == "RUN"]
     commands = [command.strip() for command in run.split("&&")]
     assert commands[0].startswith("npm ci --ignore-scripts")
@@ -139,8 +139,8 @@ def test_the_image_builds_the_h5_vendor_files_as_make_install_does():
                 if any(op == "RUN" and "pip install ." in args for op, args in stage["steps"])]
     (source, target) = [args.split()[1:] for op, args in build["steps"]
                         if op == "COPY" and args.startswith("--from=h5assets ")][0]
-    assert posixpath.normpath(target) == "services/h5/static/vendor"
-    for name in H5_VENDOR_FILES:  # what services/h5 refuses to start without
+    assert posixpath.normpath(target) == "services/console/h5/static/vendor"
+    for name in H5_VENDOR_FILES:  # what services/console/h5 refuses to start without
         assert posixpath.join(posixpath.normpath(source), name.removeprefix("vendor/")) in made, name
 
 
@@ -230,6 +230,6 @@ def test_the_install_carries_the_console_vendor_files(tmp_path):
     """What the Node stage puts into static/vendor (git ignores it) is installed too."""
     files = _git_files("--cached", "--others", "--exclude-standard")
     made = {f"services/console/static/{name}": b"/* npm */" for name in VENDOR_FILES}
-    made |= {f"services/h5/static/{name}": b"/* npm */" for name in H5_VENDOR_FILES}
+    made |= {f"services/console/h5/static/{name}": b"/* npm */" for name in H5_VENDOR_FILES}
     installed = _installed(tmp_path, files, made)
     assert sorted(set(made) - installed) == []

@@ -16,12 +16,6 @@ REPORT = "平远镇集镇街道上的生活垃圾堆了一个多星期没人清�
 VAGUE = "我想反映一下我们小区门口的情况，说起来比较复杂，希望有关部门能来看看帮忙解决。"
 
 
-async def present(platform: dict, service: str, path: str) -> bool:
-    """Whether a public endpoint of the contract (issue 16) is deployed: anything but a 404."""
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{platform['ports'][service]}", timeout=10) as http:
-        return (await http.get(path)).status_code != 404
-
-
 async def sms_code(providers, phone: str, since: int = 0) -> str:
     """The newest login code the (local) SMS provider received for a phone after `since` messages."""
 

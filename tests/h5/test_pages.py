@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from services.h5.public import names
+from services.console.h5.public import names
 from tests.h5.citizen import REPORT, TOWN, VAGUE, Citizen
 from tests.media.samples import jpeg, m4a
 

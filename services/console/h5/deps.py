@@ -6,7 +6,7 @@ from fastapi import Depends, Request
 
 from services.console.backend import Api
 from services.console.deps import form_checker
-from services.h5.session import (
+from services.console.h5.session import (
     Citizen,
     NotLoggedIn,
     csrf_ok,

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from services.console.backend import ApiError, ServiceDown
-from services.h5.deps import FormDep, VisitorDep, public_api
-from services.h5.pages import render
-from services.h5.session import COOKIE_PATH, HOME, SESSION_COOKIE, safe_next
+from services.console.h5.deps import FormDep, VisitorDep, public_api
+from services.console.h5.pages import render
+from services.console.h5.session import COOKIE_PATH, HOME, SESSION_COOKIE, safe_next
 
 router = APIRouter()
 MOBILE = re.compile(r"^1[3-9]\d{9}$")

@@ -8,10 +8,10 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from services.console import pages as console_pages
+from services.console.h5.public import names
+from services.console.h5.session import csrf_token
 from services.core import pages as shared
 from services.core import vocabulary as words
-from services.h5.public import names
-from services.h5.session import csrf_token
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -43,10 +43,6 @@ def make_templates(hashes: dict[str, str]) -> Jinja2Templates:
                        tone=lambda status: STATUS_TONES.get(status, "work"))
     env.globals["static"] = lambda name: f"/m/static/{name}?v={hashes.get(name, '0')}"
     return templates
-
-
-def is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
 
 
 def render(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:

@@ -1,23 +1,29 @@
 """The citizen H5 pages at /m/: reporting, tracking, evaluating, cases and knowledge (DESIGN.md)."""
 
-from http.cookies import SimpleCookie
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 
-from services.console.backend import ApiError, Backend, LoginRequired, ServiceDown
+from services.console.backend import ApiError, LoginRequired, ServiceDown
 from services.console.deps import CsrfFailed
-from services.console.pages import CachedStatic
+from services.console.h5 import home, login, media, mine, report
+from services.console.h5.pages import STATIC, make_templates, render, static_hashes
+from services.console.h5.public import PublicConfig
+from services.console.h5.session import (
+    COOKIE_PATH,
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    NotLoggedIn,
+    login_url,
+)
+from services.console.h5.settings import H5Settings, get_h5_settings
+from services.console.pages import CachedStatic, go_to
+from services.console.session import new_csrf_cookie
 from services.console.settings import ConsoleSettings
-from services.h5 import home, login, media, mine, report
-from services.h5.pages import STATIC, is_htmx, make_templates, render, static_hashes
-from services.h5.public import PublicConfig
-from services.h5.session import COOKIE_PATH, CSRF_COOKIE, SESSION_COOKIE, NotLoggedIn, login_url
-from services.h5.settings import H5Settings, get_h5_settings
 
 log = structlog.get_logger()
 SERVICE_NAMES = {"intake": "受理服务", "routing": "派单服务", "media": "附件服务",
@@ -32,7 +38,6 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
         settings = H5Settings(**settings.model_dump())
     app = FastAPI(title="hotline h5", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
-    app.state.backend = Backend(settings.service_urls(), settings.backend_timeout_seconds)
     app.state.config = PublicConfig(settings.h5_config_ttl_seconds)
     app.state.templates = make_templates(static_hashes())
     app.mount("/static", CachedStatic(directory=STATIC), name="static")
@@ -52,27 +57,14 @@ class CsrfCookie:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        state = scope.setdefault("state", {})
 
         async def send_with_cookie(message):
-            if message["type"] == "http.response.start":
-                new_csrf = state.get("new_h5_csrf")
-                if new_csrf and CSRF_COOKIE not in Request(scope).cookies:
-                    cookie = SimpleCookie()
-                    cookie[CSRF_COOKIE] = new_csrf
-                    cookie[CSRF_COOKIE].update({"httponly": True, "samesite": "lax",
-                                                "path": COOKIE_PATH, "secure": self.secure})
-                    MutableHeaders(scope=message).append("set-cookie", cookie.output(header="").strip())
+            if message["type"] == "http.response.start" and (cookie := new_csrf_cookie(
+                    scope, fresh="new_h5_csrf", cookie=CSRF_COOKIE, path=COOKIE_PATH, secure=self.secure)):
+                MutableHeaders(scope=message).append("set-cookie", cookie)
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
-
-
-def _to_login(request: Request) -> Response:
-    target = login_url(request)
-    if is_htmx(request):
-        return Response(status_code=204, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=303)
 
 
 def _errors(app: FastAPI) -> None:
@@ -81,7 +73,7 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(NotLoggedIn)
     @app.exception_handler(LoginRequired)
     async def login_again(request: Request, _exc) -> Response:
-        response = _to_login(request)
+        response = go_to(request, login_url(request))
         response.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH)
         return response
 

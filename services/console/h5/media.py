@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from services.console.backend import Api, ApiError
-from services.h5.deps import CitizenDep, FormDep, api_of
+from services.console.h5.deps import CitizenDep, FormDep, api_of
 
 router = APIRouter()
 MAX_PHOTOS = 5

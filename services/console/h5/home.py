@@ -6,9 +6,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 
 from services.console.backend import ApiError
-from services.h5.deps import VisitorDep, public_api
-from services.h5.pages import render
-from services.h5.public import UNAVAILABLE, optional
+from services.console.h5.deps import VisitorDep, public_api
+from services.console.h5.pages import render
+from services.console.h5.public import UNAVAILABLE, optional
 
 router = APIRouter()
 PAGE = 20

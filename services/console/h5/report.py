@@ -8,11 +8,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 
 from services.console.backend import ApiError
+from services.console.h5 import media
+from services.console.h5.deps import CitizenDep, FormDep, VisitorDep, api_of, public_api
+from services.console.h5.pages import render
+from services.console.h5.public import UNAVAILABLE, optional
 from services.core import vocabulary as words
-from services.h5 import media
-from services.h5.deps import CitizenDep, FormDep, VisitorDep, api_of, public_api
-from services.h5.pages import render
-from services.h5.public import UNAVAILABLE, optional
 
 router = APIRouter()
 # intake's field paths → the form's field names.

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse
 
 from services.console.backend import ApiError
-from services.h5 import media
-from services.h5.deps import CitizenDep, FormDep, api_of
-from services.h5.pages import render
+from services.console.h5 import media
+from services.console.h5.deps import CitizenDep, FormDep, api_of
+from services.console.h5.pages import render
 
 router = APIRouter()
 PAGE = 20
