@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field, field_validator
 
-from services.intake.schemas import MOBILE, Strict, Text
+from services.intake.schemas import MOBILE, Strict, Text, no_repeats
 
 
 class PublicationIn(Strict):
@@ -16,12 +16,7 @@ class PublicationIn(Strict):
     reply: Text = Field(min_length=1, max_length=4000)
     photos: list[uuid.UUID] = Field(default_factory=list, max_length=9)
 
-    @field_validator("photos")
-    @classmethod
-    def _unique(cls, value: list[uuid.UUID]) -> list[uuid.UUID]:
-        if len(set(value)) != len(value):
-            raise ValueError("照片不能重复")
-        return value
+    _unique = field_validator("photos")(no_repeats("照片"))
 
 
 class Photo(BaseModel):
@@ -102,12 +97,7 @@ class AttachmentsIn(Strict):
 
     media_ids: list[uuid.UUID] = Field(min_length=1, max_length=9)
 
-    @field_validator("media_ids")
-    @classmethod
-    def _unique(cls, value: list[uuid.UUID]) -> list[uuid.UUID]:
-        if len(set(value)) != len(value):
-            raise ValueError("附件不能重复")
-        return value
+    _unique = field_validator("media_ids")(no_repeats("附件"))
 
 
 class ChannelOut(BaseModel):

@@ -72,6 +72,15 @@ def valid_id_number(value: str) -> bool:
     return ID_CHECK[total % 11] == value[17].upper()
 
 
+def no_repeats(what: str):
+    """A validator refusing a list that names the same item twice (附件不能重复)."""
+    def check(cls, value: list) -> list:
+        if len(set(value)) != len(value):
+            raise ValueError(f"{what}不能重复")
+        return value
+    return classmethod(check)
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -118,12 +127,7 @@ class TicketIn(Strict):
     anonymous: bool = False
     public: bool = False
 
-    @field_validator("media_ids")
-    @classmethod
-    def _unique(cls, value: list[uuid.UUID]) -> list[uuid.UUID]:
-        if len(set(value)) != len(value):
-            raise ValueError("附件不能重复")
-        return value
+    _unique = field_validator("media_ids")(no_repeats("附件"))
 
     @model_validator(mode="after")
     def _something_to_handle(self) -> "TicketIn":
