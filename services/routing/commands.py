@@ -76,7 +76,8 @@ def describe(outcome: training.Outcome) -> str:
     verdict = "activated" if outcome.activated else "not activated (not better)"
     return (f"model v{outcome.version} {verdict}: held-out accuracy {s['accuracy']:.1%} "
             f"(top level {s['top_accuracy']:.1%}) vs {s['baseline']} "
-            f"{s['baseline_accuracy']:.1%}; {s['examples']} training, {s['holdout']} held out; "
+            f"{s['baseline_accuracy']:.1%}; judged after {s['examples']} training, {s['holdout']} held "
+            f"out, serves fitted on all {s['examples'] + s['holdout']}; "
             f"auto-dispatch threshold {s['threshold']:.2f}, auto-dispatched {auto}")
 
 

@@ -1,7 +1,10 @@
-"""The statistical classifier: character n-grams, words and catalog keywords into a linear SVM.
+"""The statistical classifier: character n-grams, words, catalog keywords and pretrained word
+vectors into a linear SVM.
 
 It learns from labelled complaint texts (dispatchers' decisions, the bootstrap corpus); the
-keyword classifier (classifier.py) stays the cold-start fallback and one of its features.
+keyword classifier (classifier.py) stays the cold-start fallback and one of its features. The
+word vectors (word_vectors.py) carry what the labelled texts cannot: that 窨井 is near 井盖
+and 停水 near 没得水 though no dispatcher ever labelled the one word.
 """
 
 import io
@@ -19,6 +22,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline, make_union
 from sklearn.svm import LinearSVC
 
+from services.routing import word_vectors
 from services.routing.catalog import CATEGORIES
 from services.routing.classifier import Suggestion, keyword_hits, words
 
@@ -27,6 +31,9 @@ TARGET_PRECISION = 0.95
 
 KEYWORD_WEIGHT = 0.2
 """How loud the catalog keywords speak beside the n-grams (chosen by cross-validation on train.jsonl)."""
+
+VECTOR_WEIGHT = 2.0
+"""How loud the mean word vector speaks (chosen by cross-validation on train.jsonl)."""
 
 SOFTMAX_SCALE = 4.0
 """Turns SVM margins into confidences in [0, 1]; the threshold is calibrated on these."""
@@ -60,11 +67,50 @@ class KeywordFeatures(BaseEstimator, TransformerMixin):
         return sparse.csr_matrix(rows * self.weight)
 
 
+class IncompatibleModel(ValueError):
+    """A stored model was fitted against other word vectors than the installed ones."""
+
+
+class WordVectors(BaseEstimator, TransformerMixin):
+    """The mean of a text's word vectors, each word weighted by its idf, unit length × weight.
+
+    Rare words say more about the category than 我 or 那个; a word no training text had gets
+    the highest idf, since it is rarer still.
+    """
+
+    def __init__(self, weight: float = VECTOR_WEIGHT):
+        self.weight = weight
+
+    def fit(self, texts, labels=None):
+        """Learn the words' idf from the training texts; note which table the model uses."""
+        counts = TfidfVectorizer(tokenizer=words, token_pattern=None, lowercase=False).fit(texts)
+        self.idf_ = dict(zip(counts.get_feature_names_out(), counts.idf_.tolist(), strict=True))
+        self.unseen_idf_ = float(counts.idf_.max())
+        self.source_ = word_vectors.SOURCE
+        return self
+
+    def vector(self, text: str) -> np.ndarray:
+        """The text's weighted mean vector (zeros when no word is known)."""
+        table = word_vectors.table()
+        total = np.zeros(table.dimensions, dtype=np.float64)
+        for word in words(text):
+            vector = table.of(word)
+            if vector is not None:
+                total += self.idf_.get(word, self.unseen_idf_) * vector
+        norm = np.linalg.norm(total)
+        return total / norm if norm else total
+
+    def transform(self, texts):
+        """One row of `weight`-scaled vector per text."""
+        return sparse.csr_matrix(np.vstack([self.vector(text) for text in texts]) * self.weight)
+
+
 def _pipeline() -> Pipeline:
     features = make_union(
         TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True),
         TfidfVectorizer(tokenizer=words, token_pattern=None, lowercase=False, sublinear_tf=True),
         KeywordFeatures(),
+        WordVectors(),
     )
     return Pipeline([("features", features), ("svm", LinearSVC(C=1.0, random_state=0))])
 
@@ -73,18 +119,22 @@ class _Scorer:
     """The fitted pipeline's arithmetic for one text, without scikit-learn's per-call overhead.
 
     Same numbers as `Pipeline.decision_function` (tests/routing/test_learned.py checks it):
-    sublinear tf times idf, l2-normalised per vectorizer, keyword evidence, then the SVM.
+    sublinear tf times idf, l2-normalised per vectorizer, keyword evidence, the word vector,
+    then the SVM. Models stored before the word vectors simply lack that part.
     """
 
     def __init__(self, pipeline: Pipeline):
         union, svm = pipeline.named_steps["features"], pipeline.named_steps["svm"]
-        self.vectorizers, offset = [], 0
+        self.vectorizers, self.others, offset = [], [], 0
         for _, step in union.transformer_list:
             if isinstance(step, TfidfVectorizer):
                 self.vectorizers.append((step.build_analyzer(), step.vocabulary_, step.idf_, offset))
                 offset += len(step.vocabulary_)
+            elif isinstance(step, WordVectors):
+                self.vectors = (step, offset)
+                offset += word_vectors.table().dimensions
             else:
-                self.keywords = (step, offset)
+                self.others.append((step, offset))
                 offset += len(step.codes_)
         self.coef, self.intercept = svm.coef_, svm.intercept_
 
@@ -98,12 +148,16 @@ class _Scorer:
             norm = np.linalg.norm(weights)
             columns.append(index + offset)
             values.append(weights / norm if norm else weights)
-        step, offset = self.keywords
-        evidence = step.transform([text]).tocoo()
-        columns.append(evidence.col.astype(np.int64) + offset)
-        values.append(evidence.data)
+        for step, offset in self.others:
+            evidence = step.transform([text]).tocoo()
+            columns.append(evidence.col.astype(np.int64) + offset)
+            values.append(evidence.data)
         cols, vals = np.concatenate(columns), np.concatenate(values)
         margins = self.coef[:, cols] @ vals + self.intercept
+        if hasattr(self, "vectors"):
+            step, offset = self.vectors
+            width = word_vectors.table().dimensions
+            margins = margins + self.coef[:, offset:offset + width] @ (step.vector(text) * step.weight)
         return np.concatenate([-margins, margins]) if len(margins) == 1 else margins
 
 
@@ -210,5 +264,12 @@ def dumps(model: TextModel) -> bytes:
 
 
 def loads(data: bytes) -> TextModel:
-    """A model back from its bytes (only ever bytes this service wrote itself)."""
-    return joblib.load(io.BytesIO(data))
+    """A model back from its bytes (only ever bytes this service wrote itself).
+
+    Raises IncompatibleModel when it was fitted against other word vectors than ours.
+    """
+    model = joblib.load(io.BytesIO(data))
+    for _, step in model.pipeline.named_steps["features"].transformer_list:
+        if isinstance(step, WordVectors) and step.source_ != word_vectors.SOURCE:
+            raise IncompatibleModel(f"fitted with {step.source_}, installed {word_vectors.SOURCE}")
+    return model

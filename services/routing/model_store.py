@@ -5,13 +5,20 @@ import hashlib
 import re
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+import structlog
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.routing import learned
 from services.routing.models import classifier_models, training_examples
+
+if TYPE_CHECKING:
+    from services.routing.training import Trained
+
+log = structlog.get_logger()
 
 HOLDOUT_SHARE = 5
 """One example in this many (by a hash of its key) is held out from every model's training."""
@@ -73,12 +80,13 @@ async def examples(session: AsyncSession, known: set[str]) -> list[Example]:
 
 
 async def save_version(session: AsyncSession, scores: dict, *, trigger: str,
-                       model: learned.TextModel | None) -> int:
-    """Store a trained model's scores; with its bytes it becomes the active one."""
+                       trained: "Trained | None") -> int:
+    """Store a trained model's scores; with its models it becomes the active version."""
     values = {**scores, "trigger": trigger,
-              "status": "active" if model is not None else "rejected",
-              "model": learned.dumps(model) if model is not None else None}
-    if model is not None:
+              "status": "active" if trained is not None else "rejected",
+              "model": learned.dumps(trained.serving) if trained is not None else None,
+              "judge": learned.dumps(trained.judge) if trained is not None else None}
+    if trained is not None:
         await session.execute(update(classifier_models)
                               .where(classifier_models.c.status == "active")
                               .values(status="retired"))
@@ -102,14 +110,16 @@ async def versions(session: AsyncSession, limit: int = 10) -> list[dict]:
     return [dict(row._mapping) for row in rows]
 
 
-_loaded: tuple[int, learned.TextModel] | None = None
+_loaded: tuple[int, learned.TextModel | None] | None = None
 _load_lock = asyncio.Lock()
 
 
 async def active_model(session: AsyncSession) -> learned.TextModel | None:
     """The active model, loaded once per version; None means the keyword classifier decides.
 
-    One indexed lookup per call, so every replica follows an activation at once.
+    One indexed lookup per call, so every replica follows an activation at once. A model
+    fitted against other word vectors than the installed ones (the pin was changed) is not
+    used: the keywords decide until `routing-train` fits a new one.
     """
     global _loaded
     version = await session.scalar(select(classifier_models.c.version)
@@ -121,9 +131,23 @@ async def active_model(session: AsyncSession) -> learned.TextModel | None:
             if _loaded is None or _loaded[0] != version:
                 data = await session.scalar(select(classifier_models.c.model)
                                             .where(classifier_models.c.version == version))
-                model = await asyncio.to_thread(_ready, data)
+                try:
+                    model = await asyncio.to_thread(_ready, data)
+                except learned.IncompatibleModel as exc:
+                    log.error("routing.classifier_incompatible", version=version, reason=str(exc))
+                    model = None
                 _loaded = (version, model)
     return _loaded[1]
+
+
+async def active_judge(session: AsyncSession) -> learned.TextModel | None:
+    """The active version's judge, the model that never saw the held-out slice (before
+    migration 0004 the served model was that model); None before any activation."""
+    row = (await session.execute(select(classifier_models.c.judge, classifier_models.c.model)
+                                 .where(classifier_models.c.status == "active"))).first()
+    if row is None:
+        return None
+    return await asyncio.to_thread(learned.loads, row.judge or row.model)
 
 
 def _ready(data: bytes) -> learned.TextModel:

@@ -219,8 +219,11 @@ classifier_models = Table(
     Column("threshold", Float, nullable=False),
     Column("auto_rate", Float, nullable=False),
     Column("auto_precision", Float),
-    # joblib bytes of learned.TextModel; only kept for models that were activated.
+    # joblib bytes of learned.TextModel; only kept for models that were activated. `model`
+    # serves (fitted on every example); `judge` was fitted without the held-out slice and is
+    # what later versions are compared with (null before migration 0004: `model` was both).
     Column("model", LargeBinary),
+    Column("judge", LargeBinary),
     Column("trained_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("uq_classifier_models_active", "status", unique=True,
           postgresql_where="status = 'active'"),

