@@ -58,18 +58,27 @@ async def _duplicates(request: Request) -> list[dict]:
     return flagged[:MAX_DUPLICATES]
 
 
+async def _classifier(request: Request) -> dict | None:
+    """Which classifier suggests and dispatches, how well, and this county's auto-dispatch share."""
+    try:
+        return await api_of(request).get("routing", "/v1/classifier")
+    except ApiError:
+        return None
+
+
 @router.get("/dispatch")
 async def desk(request: Request, person: PersonDep):
     """The desk: what waits for a dispatcher's decision."""
     if not person.is_center:
         raise ApiError(403, {"detail": "派单台仅限指挥中心使用"})
     api = api_of(request)
-    queue, returns, extensions, duplicates = await asyncio.gather(
+    queue, returns, extensions, duplicates, classifier = await asyncio.gather(
         api.get("routing", "/v1/assignments", params={"unit": center_of(person), "limit": 100}),
-        _requests(request, "return"), _requests(request, "extension"), _duplicates(request))
+        _requests(request, "return"), _requests(request, "extension"), _duplicates(request),
+        _classifier(request))
     directory = request.app.state.directory
     return render(request, "dispatch.html", queue=queue, returns=returns, extensions=extensions,
-                  duplicates=duplicates, units=directory.handling_units(person.principal.region),
+                  duplicates=duplicates, classifier=classifier, units=directory.handling_units(person.principal.region),
                   categories=directory.category_choices(), co_roles=CO_ROLES,
                   notice=request.query_params.get("notice"), error=request.query_params.get("error"))
 

@@ -1,5 +1,7 @@
 """Who may read or change what in routing: by role, county and unit."""
 
+from sqlalchemy import false, true
+
 from services.core.auth import STAFF, Principal, Role, require
 from services.core.problems import Problem
 from services.routing.ticket_store import NOT_FOUND
@@ -15,6 +17,14 @@ def covers(principal: Principal, region_code: str) -> bool:
         return True
     scope = (principal.region or "").rstrip("0")
     return bool(scope) and region_code.startswith(scope)
+
+
+def area_of(principal: Principal, column):
+    """SQL: the rows whose region `column` lies in the caller's area (all of them for admins)."""
+    if principal.role is Role.admin:
+        return true()
+    scope = (principal.region or "").rstrip("0")
+    return column.startswith(scope, autoescape=True) if scope else false()
 
 
 def require_staff(principal: Principal) -> None:

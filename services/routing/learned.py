@@ -10,6 +10,8 @@ and 停水 near 没得水 though no dispatcher ever labelled the one word.
 import io
 import math
 from collections import Counter
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -45,6 +47,40 @@ CONFIDENCE_Z = 1.0
 """Calibration asks the precision of the lower end of a ~68 % Wilson interval."""
 
 
+_memo: ContextVar[dict | None] = ContextVar("routing.learned.memo", default=None)
+
+
+@contextmanager
+def remembering():
+    """Within: each text is cut into words and scanned for keywords once, however many fits
+    (the judge, the calibration folds, the served model) and features look at it. Only the
+    training thread remembers; classifying elsewhere meanwhile is untouched."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def _remembered(kind: str, work, text: str):
+    memo = _memo.get()
+    if memo is None:
+        return work(text)
+    key = (kind, text)
+    if key not in memo:
+        memo[key] = work(text)
+    return memo[key]
+
+
+def tokens(text: str) -> list[str]:
+    """The text's words as the keyword classifier cuts them (classifier.words)."""
+    return _remembered("words", words, text)
+
+
+def _hits(text: str) -> dict[str, int]:
+    return _remembered("keywords", keyword_hits, text)
+
+
 class KeywordFeatures(BaseEstimator, TransformerMixin):
     """log(1 + keyword score) per catalog category, as the keyword classifier counts them."""
 
@@ -61,7 +97,7 @@ class KeywordFeatures(BaseEstimator, TransformerMixin):
         rows = np.zeros((len(texts), len(self.codes_)))
         index = {code: i for i, code in enumerate(self.codes_)}
         for r, text in enumerate(texts):
-            for code, score in keyword_hits(text).items():
+            for code, score in _hits(text).items():
                 if code in index:
                     rows[r, index[code]] = math.log1p(score)
         return sparse.csr_matrix(rows * self.weight)
@@ -83,7 +119,7 @@ class WordVectors(BaseEstimator, TransformerMixin):
 
     def fit(self, texts, labels=None):
         """Learn the words' idf from the training texts; note which table the model uses."""
-        counts = TfidfVectorizer(tokenizer=words, token_pattern=None, lowercase=False).fit(texts)
+        counts = TfidfVectorizer(tokenizer=tokens, token_pattern=None, lowercase=False).fit(texts)
         self.idf_ = dict(zip(counts.get_feature_names_out(), counts.idf_.tolist(), strict=True))
         self.unseen_idf_ = float(counts.idf_.max())
         self.source_ = word_vectors.SOURCE
@@ -93,7 +129,7 @@ class WordVectors(BaseEstimator, TransformerMixin):
         """The text's weighted mean vector (zeros when no word is known)."""
         table = word_vectors.table()
         total = np.zeros(table.dimensions, dtype=np.float64)
-        for word in words(text):
+        for word in tokens(text):
             vector = table.of(word)
             if vector is not None:
                 total += self.idf_.get(word, self.unseen_idf_) * vector
@@ -108,7 +144,7 @@ class WordVectors(BaseEstimator, TransformerMixin):
 def _pipeline() -> Pipeline:
     features = make_union(
         TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True),
-        TfidfVectorizer(tokenizer=words, token_pattern=None, lowercase=False, sublinear_tf=True),
+        TfidfVectorizer(tokenizer=tokens, token_pattern=None, lowercase=False, sublinear_tf=True),
         KeywordFeatures(),
         WordVectors(),
     )

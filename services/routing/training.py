@@ -79,6 +79,12 @@ class Trained:
 
 
 def fit_and_score(examples: list[Example]) -> Trained:
+    """See `_fit_and_score`; each text is cut into words once for all five fits."""
+    with learned.remembering():
+        return _fit_and_score(examples)
+
+
+def _fit_and_score(examples: list[Example]) -> Trained:
     """Fit on the training part, calibrate the threshold, score on the held-out slice, then
     fit the serving model on everything.
 

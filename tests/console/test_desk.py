@@ -2,8 +2,13 @@
 
 import re
 
+import httpx
 import pytest
+from sqlalchemy import delete, insert
 
+from services.core.db import Database
+from services.routing import learned
+from services.routing.models import classifier_models
 from tests.console.test_pages import assigned
 
 pytestmark = pytest.mark.timeout(180)
@@ -102,3 +107,50 @@ async def test_the_agent_sees_the_callers_earlier_tickets(console):
     history = await console.get("/intake/history", params={"phone": "13987650079"},
                                 headers={"HX-Request": "true"})
     assert created["number"] in history.text and "请确认是否为重复来电" in history.text
+
+
+async def _classifier_state(console_platform, headers: dict) -> dict:
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{console_platform['ports']['routing']}",
+                                 timeout=20) as routing:
+        response = await routing.get("/v1/classifier", headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_the_desk_says_how_the_keywords_dispatch_before_any_model(console, console_platform):
+    created = await console.submit()
+    await assigned(console, created["number"])
+    state = await _classifier_state(console_platform, await console.token("center-532622"))
+    await console.login("center-532622")
+
+    page = (await console.get("/dispatch")).text
+
+    share = state["auto_dispatched"]
+    assert state["source"] == "keywords" and share["tickets"] >= 1
+    assert f"近 30 天本辖区自动派单（{share['auto_dispatched']} / {share['tickets']} 件）" in page
+    assert "尚未训练分类模型，按关键词分类" in page and "准确率" not in page
+
+
+async def test_the_desk_shows_the_active_models_scores(console, console_platform):
+    model = learned.fit(["家里停水了", "水龙头没得水", "路灯不亮", "路灯坏了"],
+                        ["infrastructure.water"] * 2 + ["municipal.streetlight"] * 2)
+    model.threshold = 0.7
+    database = Database(console_platform["settings"].database_url, pool_size=1, name="test")
+    scores = {"status": "active", "trigger": "cli", "examples": 300, "holdout": 75,
+              "accuracy": 0.905, "top_accuracy": 0.932, "baseline": "keywords",
+              "baseline_accuracy": 0.7, "threshold": 0.7, "auto_rate": 0.6, "auto_precision": 0.971}
+    try:
+        async with database.transaction() as session:
+            await session.execute(insert(classifier_models).values(**scores,
+                                                                    model=learned.dumps(model)))
+        await console.login("center-532622")
+
+        page = (await console.get("/dispatch")).text
+
+        assert "分类模型 v" in page and "375 条样本" in page
+        for figure in ("93.2%", "90.5%", "97.1%", "置信度 ≥ 70%"):
+            assert figure in page, figure
+    finally:
+        async with database.transaction() as session:  # the other pages expect the keywords
+            await session.execute(delete(classifier_models))
+        await database.dispose()
