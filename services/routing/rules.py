@@ -65,6 +65,8 @@ _COUNTY_RULES = (
     ("social_affairs.education", "education", "", 0),
     ("social_affairs.health", "health", "", 0),
     ("social_affairs.civil", "civil", "", 0),
+    # 桥梁, 村道硬化, 通村公路 and other works with no sub-category: roads and bridges first.
+    ("infrastructure", "transport", "housing:cooperating", 0),
     ("infrastructure.road", "transport", "housing:cooperating", 0),
     ("infrastructure.water", "water", "", 0),
     ("infrastructure.power", "power", "", 0),
