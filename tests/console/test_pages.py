@@ -76,6 +76,8 @@ async def test_the_dashboard_shows_what_each_role_must_do(console, username, wor
     for word in words:
         assert f'<span class="count-label">{word}</span>' in page.text
     assert 'hx-trigger="every 15s"' in page.text
+    for rate in ("响应率", "按时办结率", "解决率", "满意率"):  # this month's three rates (and 满意率)
+        assert f'<div class="rate-label">{rate}</div>' in page.text
     fragment = await console.get("/dashboard/counts", headers={"HX-Request": "true"})
     assert "<html" not in fragment.text and "count-card" in fragment.text
 
