@@ -46,6 +46,8 @@ FROM python:3.11-slim
 RUN useradd --system --uid 10001 --user-group --home-dir /app --create-home \
         --shell /usr/sbin/nologin hotline
 COPY --from=build /opt/hotline /opt/hotline
+# For the first classifier model (compose's `classifier` job): routing-train --corpus.
+COPY tests/routing/corpus/train.jsonl /opt/hotline/share/hotline/classifier-corpus.jsonl
 ENV PATH=/opt/hotline/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \

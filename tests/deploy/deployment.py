@@ -24,7 +24,7 @@ FIVE = tuple(name for name in PORTS if name != CONSOLE)
 # Every long-running process of the image: the five and the staff console (served at /).
 APPS = (*FIVE, CONSOLE)
 # Containers that do their job and exit; everything else runs until stopped.
-JOBS = {"migrate", "seed", "minio-init"}
+JOBS = {"migrate", "seed", "classifier", "minio-init"}
 SECRETS = {"JWT_SECRET", "POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "MINIO_ROOT_PASSWORD",
            "S3_SECRET_KEY", "NOTIFY_CALLBACK_TOKEN", "SMS_INBOUND_SECRET"}
 # ${NAME}, ${NAME:-default}, ${NAME:?message} and $NAME, but not the escaped $$NAME.
@@ -44,7 +44,8 @@ def services() -> dict[str, dict]:
 
 
 def image_services() -> dict[str, dict]:
-    """The services run from the hotline image: the five, the console, migrate and seed."""
+    """The services run from the hotline image: the five, the console, and the jobs migrate,
+    seed and classifier."""
     return {name: svc for name, svc in services().items() if "build" in svc}
 
 

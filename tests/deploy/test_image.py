@@ -186,10 +186,11 @@ def test_the_build_context_holds_the_sources_and_never_the_secrets():
     rules = [line.strip() for line in text if line.strip() and not line.startswith("#")]
     for path in ("pyproject.toml", "services/core/settings.py", "services/intake/templates/archive.html",
                  "services/console/package.json", "services/console/package-lock.json",
-                 "services/console/static/console.css"):
+                 "services/console/static/console.css", "tests/routing/corpus/train.jsonl"):
         assert not _ignored(rules, path), path
     for path in ("deploy/.env", ".env", ".venv/bin/python", ".git/config", "var/s3/x",
                  "services/core/__pycache__/db.cpython-311.pyc", "tests/conftest.py",
+                 "tests/routing/corpus/heldout.jsonl",
                  # This machine's npm files: the image fetches its own from the lockfile.
                  "services/console/node_modules/htmx.org/package.json",
                  "services/console/static/vendor/htmx.min.js"):
@@ -233,3 +234,13 @@ def test_the_install_carries_the_console_vendor_files(tmp_path):
     made |= {f"services/console/h5/static/{name}": b"/* npm */" for name in H5_VENDOR_FILES}
     installed = _installed(tmp_path, files, made)
     assert sorted(set(made) - installed) == []
+
+
+def test_the_image_carries_the_corpus_the_classifier_job_trains_on():
+    copies = dict(reversed(args.split()[-2:]) for op, args in final_stage()
+                  if op == "COPY" and "--from" not in args)
+    job = services()["classifier"]
+    corpus = job["command"][job["command"].index("--corpus") + 1]
+    assert (ROOT / copies[corpus]).is_file()
+    assert job["command"][:4] == ["python", "-m", "services.cli", "routing-train"]
+    assert job["profiles"] == ["classifier"] and job["restart"] == "no"
