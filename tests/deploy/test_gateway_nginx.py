@@ -171,3 +171,10 @@ def test_a_console_form_may_carry_photos_and_too_large_a_one_gets_chinese(gatewa
     assert too_large.status_code == 413
     assert too_large.headers["content-type"] == "text/html; charset=utf-8"
     assert "附件过大" in too_large.text
+
+
+def test_the_services_counters_are_not_served_to_the_world(gateway):
+    response = gateway.get("/api/intake/metrics")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert gateway.get("/api/intake/v1/metrics").json()["service"] == "intake"
