@@ -4,6 +4,7 @@ The rules live in open311_services.py, open311_requests.py and open311_submit.py
 rendering and the error answers in open311_xml.py.
 """
 
+import re
 import uuid
 from typing import Annotated
 
@@ -99,10 +100,25 @@ def _add(method: str, path: str, **kwargs):
     return register
 
 
+_FORWARDED_HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(:\d{1,5})?")
+_FORWARDED_PREFIX = re.compile(r"(/[A-Za-z0-9._~-]{1,64}){0,8}")
+
+
+def public_base(request: Request) -> str:
+    """This service's root as the client reached it: behind the gateway the host and port the
+    client used (X-Forwarded-Host) and /api/intake (X-Forwarded-Prefix); a header that is not
+    a plain host or path is ignored."""
+    host = request.headers.get("x-forwarded-host", "")
+    prefix = request.headers.get("x-forwarded-prefix", "")
+    host = host if _FORWARDED_HOST.fullmatch(host) else request.url.netloc
+    prefix = prefix if _FORWARDED_PREFIX.fullmatch(prefix) else ""
+    return f"{request.url.scheme}://{host}{prefix}"
+
+
 @_add("GET", "/discovery")
 async def discovery(request: Request, fmt: FormatDep):
     """Service discovery: where this GeoReport v2 endpoint is and what it speaks."""
-    base = str(request.base_url).rstrip("/") + router.prefix
+    base = public_base(request) + router.prefix
     return answer(fmt, "discovery", {
         "changeset": CHANGESET, "contact": "请联系当地 12345 政务服务便民热线",
         "key_service": "API Key 由平台管理员发放（python -m services.cli create-api-key）",

@@ -78,6 +78,10 @@ def test_the_console_sees_the_host_and_the_client_the_browser_used():
     assert headers["Host"] == "$host"
     assert headers["X-Forwarded-For"] == "$proxy_add_x_forwarded_for"
     assert headers["X-Forwarded-Proto"] == "$scheme"
+    assert headers["X-Forwarded-Host"] == "$http_host"
+    assert headers["X-Forwarded-Prefix"] == "$api_prefix"
+    assert GATEWAY.route("/api/intake/open311/v2/discovery.xml").variables["api_prefix"] == "/api/intake"
+    assert GATEWAY.route("/tickets/WS1").variables["api_prefix"] == ""  # an empty header is not sent
     # One proxy_set_header in a location would drop every one the server sets.
     for path in ("/", "/static/console.css"):
         assert GATEWAY.route(path).location.all("proxy_set_header") == [], path

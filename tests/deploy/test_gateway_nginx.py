@@ -38,7 +38,9 @@ def _stand_in(name: str) -> type[BaseHTTPRequestHandler]:
                     {"service": name, "path": self.path, "body": len(self.rfile.read(length)),
                      "request_id": self.headers.get("x-request-id"), "host": self.headers.get("host"),
                      "forwarded_for": self.headers.get("x-forwarded-for"),
-                     "forwarded_proto": self.headers.get("x-forwarded-proto")}).encode()
+                     "forwarded_proto": self.headers.get("x-forwarded-proto"),
+                     "forwarded_host": self.headers.get("x-forwarded-host"),
+                     "forwarded_prefix": self.headers.get("x-forwarded-prefix")}).encode()
             self.send_response(200)
             self.send_header("content-type", kind)
             self.send_header("content-length", str(len(body)))
@@ -151,8 +153,10 @@ def test_the_console_gets_every_other_path_as_it_came(gateway, path):
     assert answer["host"] == "hotline.example.cn"
     assert answer["forwarded_for"] == "127.0.0.1" and answer["forwarded_proto"] == "http"
     assert answer["request_id"]
-    api = gateway.get("/api/intake/v1/tickets/WS1").json()
+    assert answer["forwarded_prefix"] is None
+    api = gateway.get("/api/intake/v1/tickets/WS1", headers={"host": "hotline.example.cn:8080"}).json()
     assert (api["service"], api["path"]) == ("intake", "/v1/tickets/WS1")
+    assert (api["forwarded_host"], api["forwarded_prefix"]) == ("hotline.example.cn:8080", "/api/intake")
 
 
 def test_the_consoles_static_files_keep_its_cache_header(gateway):

@@ -76,6 +76,22 @@ async def test_discovery_names_this_endpoint_and_both_formats(intake, fmt):
     assert formats == ["text/xml", "application/json"]
 
 
+@pytest.mark.parametrize(("headers", "url"), [
+    ({"x-forwarded-host": "hotline.example.cn:8080", "x-forwarded-prefix": "/api/intake"},
+     "http://hotline.example.cn:8080/api/intake/open311/v2"),
+    ({"x-forwarded-host": "evil.example/x?y", "x-forwarded-prefix": "//evil.example"},
+     "http://test/open311/v2"),
+])
+async def test_discovery_names_the_url_the_client_reached_through_the_gateway(
+        intake, fmt, headers, url):
+    response = await intake.get(f"{BASE}/discovery.{fmt}", headers=headers)
+    if fmt == "json":
+        assert json_of(response)["endpoints"][0]["url"] == url
+    else:
+        [endpoint] = children(xml_of(response, "discovery"))["endpoints"]
+        assert children(endpoint)["url"].text == url
+
+
 async def test_services_are_our_categories_and_the_generic_one(intake, place, fmt):
     response = await intake.get(f"{BASE}/services.{fmt}", params={"jurisdiction_id": place["county"]})
     assert response.status_code == 200
