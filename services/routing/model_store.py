@@ -142,12 +142,16 @@ async def active_model(session: AsyncSession) -> learned.TextModel | None:
 
 async def active_judge(session: AsyncSession) -> learned.TextModel | None:
     """The active version's judge, the model that never saw the held-out slice (before
-    migration 0004 the served model was that model); None before any activation."""
+    migration 0004 the served model was that model); None before any activation, or when
+    the active version cannot be used (then the keywords route, and are what to beat)."""
     row = (await session.execute(select(classifier_models.c.judge, classifier_models.c.model)
                                  .where(classifier_models.c.status == "active"))).first()
     if row is None:
         return None
-    return await asyncio.to_thread(learned.loads, row.judge or row.model)
+    try:
+        return await asyncio.to_thread(learned.loads, row.judge or row.model)
+    except learned.IncompatibleModel:
+        return None
 
 
 def _ready(data: bytes) -> learned.TextModel:

@@ -11,6 +11,7 @@ import gzip
 import importlib.metadata
 import importlib.resources
 import pickle
+import threading
 from dataclasses import dataclass
 from functools import cache
 
@@ -47,9 +48,18 @@ _CHUNK = 5000
 """Lines parsed at a time: one big join would double the transient memory."""
 
 
-@cache
+_reading = threading.Lock()
+
+
 def table() -> Table:
-    """The package's table, read once per process."""
+    """The package's table, read once per process (a training thread and a model loading
+    at the same time wait for one read, not two)."""
+    with _reading:
+        return _read()
+
+
+@cache
+def _read() -> Table:
     path = importlib.resources.files(PACKAGE) / "model" / "test.model"
     with path.open("rb") as raw, gzip.open(raw) as data:
         # The package's own data file, written by its author as a pickle of plain lists and

@@ -97,6 +97,7 @@ async def test_a_model_fitted_with_other_word_vectors_leaves_routing_to_the_keyw
                 model=learned.dumps(stale)))
             assert await model_store.active_model(session) is None
             assert await service.threshold(session) == CONFIDENT
+            assert await model_store.active_judge(session) is None  # the keywords are to beat
             raise Undo
     async with db.transaction() as session:
         assert await model_store.active_model(session) is not None  # the real one again
