@@ -14,6 +14,7 @@ from services.console import (
     dashboard,
     dispatch,
     hotline,
+    knowledge,
     login,
     publication,
     ticket_list,
@@ -71,7 +72,8 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
     app.mount("/static", CachedStatic(directory=STATIC), name="static")
     h5 = create_h5_app(settings)
     app.mount("/m", h5)  # the citizen H5 pages (services/console/h5)
-    for module in (login, dashboard, ticket_list, ticket_page, publication, dispatch, hotline):
+    for module in (login, dashboard, ticket_list, ticket_page, publication, dispatch, hotline,
+                   knowledge):
         app.include_router(module.router)
     _health(app)
     _errors(app)

@@ -141,6 +141,10 @@ class Api:
         """The JSON of a POST; ApiError for a refusal."""
         return _json(await self.call(service, "POST", path, **kwargs))
 
+    async def patch(self, service: str, path: str, **kwargs):
+        """The JSON of a PATCH; ApiError for a refusal."""
+        return _json(await self.call(service, "PATCH", path, **kwargs))
+
     async def delete(self, service: str, path: str, **kwargs):
         return _json(await self.call(service, "DELETE", path, **kwargs))
 

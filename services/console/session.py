@@ -55,6 +55,10 @@ class Person:
     def is_agent(self) -> bool:
         return self.role in (Role.agent, Role.admin)
 
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.admin
+
 
 class NotLoggedIn(Exception):
     """No valid session: the person goes to /login and comes back afterwards."""

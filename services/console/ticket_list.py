@@ -30,10 +30,10 @@ QUEUES = {"submitted": "待受理", "awaiting_dispatch": "待派单", "return_re
 PAGE = 20
 
 
-def chosen(request: Request) -> dict[str, list[str] | str]:
+def chosen(request: Request, names: tuple[str, ...] = FILTERS) -> dict[str, list[str] | str]:
     """The filters in the URL, as the search API takes them (empty ones dropped)."""
     found: dict[str, list[str] | str] = {}
-    for name in FILTERS:
+    for name in names:
         values = [v.strip() for v in request.query_params.getlist(name) if v.strip()]
         if values:
             found[name] = values if name == "status" else values[0]
