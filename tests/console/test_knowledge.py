@@ -142,6 +142,9 @@ async def test_in_the_browser_a_refusal_is_fixed_and_the_delete_asks_first(brows
     await page.get_by_role("button", name="查询").click()
     await page.get_by_role("link", name=title).click()
     await admin.shot("knowledge-edit")
+    delete = page.get_by_role("button", name="删除此条目")
+    await delete.hover()  # a red button stays red under the pointer, only darker
+    await expect(delete).to_have_css("background-color", "rgb(168, 37, 29)")
     asked = []
 
     async def answer(dialog, accept: bool) -> None:
