@@ -35,7 +35,8 @@ async def classifier_state(session: SessionDep, principal: CallerDep,
     tickets auto-dispatched."""
     require_staff(principal)
     active = await model_store.active_version(session)
-    return {"source": "model" if active else "keywords", "active": active,
+    usable = active is not None and await model_store.active_model(session) is not None
+    return {"source": "model" if usable else "keywords", "active": active,
             "threshold": await service.threshold(session),
             "labelled_examples": await session.scalar(
                 select(func.count()).select_from(training_examples)),

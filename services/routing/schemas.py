@@ -267,7 +267,8 @@ class AutoDispatchShare(BaseModel):
 
 
 class ClassifierOut(BaseModel):
-    source: Literal["model", "keywords"] = Field(description="正在使用的分类器")
+    source: Literal["model", "keywords"] = Field(
+        description="正在使用的分类器（启用的模型与已安装的词向量不符时仍为关键词）")
     active: ClassifierVersion | None
     threshold: float
     labelled_examples: int = Field(description="调度员分类、改派形成的和语料导入的样本总数")

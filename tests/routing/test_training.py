@@ -9,9 +9,10 @@ import uuid
 import pytest
 from sqlalchemy import delete, func, insert, select, text, update
 
-from services.core.auth import Role
+from services.core.auth import Principal, Role
 from services.routing import learned, model_store, rule_store, service, training
 from services.routing.classifier import CONFIDENT, words
+from services.routing.classifier_api import classifier_state
 from services.routing.models import classifier_models, training_examples
 from tests.routing.corpus.load import HELDOUT, TRAIN, rows
 from tests.routing.flow import assigned, bearer, submit
@@ -98,6 +99,8 @@ async def test_a_model_fitted_with_other_word_vectors_leaves_routing_to_the_keyw
             assert await model_store.active_model(session) is None
             assert await service.threshold(session) == CONFIDENT
             assert await model_store.active_judge(session) is None  # the keywords are to beat
+            state = await classifier_state(session, Principal("admin", Role.admin), days=30)
+            assert state["source"] == "keywords" and state["threshold"] == CONFIDENT
             raise Undo
     async with db.transaction() as session:
         assert await model_store.active_model(session) is not None  # the real one again
