@@ -15,30 +15,48 @@ CHANNEL_TICKET = {
 }
 
 
-class Console:
-    """One browser's worth of cookies against the console, and staff tokens for the APIs."""
+class FormBrowser:
+    """One browser's cookies against the console's pages, carrying the CSRF token its forms
+    hold, as a person's browser does (staff at /, citizens at /m/)."""
+
+    FIRST_FORM = "/login"  # a page with a form, to learn the token before the first post
 
     def __init__(self, ports: dict):
         self.http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports['console']}", timeout=20,
                                       follow_redirects=False)
-        self.intake = httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports['intake']}", timeout=20)
         self.csrf = ""
 
     async def close(self) -> None:
         await self.http.aclose()
-        await self.intake.aclose()
 
     async def get(self, path: str, **kwargs) -> httpx.Response:
         response = await self.http.get(path, **kwargs)
-        if found := CSRF.search(response.text):
-            self.csrf = found.group(1)
+        self._remember_token(response)
         return response
 
     async def post(self, path: str, data: dict | None = None, **kwargs) -> httpx.Response:
-        """A form post carrying this browser's CSRF token, as the page's forms do."""
+        """A form post carrying this browser's CSRF token, as the pages' forms do."""
         if not self.csrf:
-            await self.get("/login")
-        return await self.http.post(path, data={"csrf_token": self.csrf, **(data or {})}, **kwargs)
+            await self.get(self.FIRST_FORM)
+        response = await self.http.post(path, data={"csrf_token": self.csrf, **(data or {})}, **kwargs)
+        self._remember_token(response)
+        return response
+
+    def _remember_token(self, response: httpx.Response) -> None:
+        if found := CSRF.search(response.text):
+            self.csrf = found.group(1)
+
+
+class Console(FormBrowser):
+    """One browser's worth of cookies against the console, and staff tokens for the APIs."""
+
+    def __init__(self, ports: dict):
+        super().__init__(ports)
+        self.intake = httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports['intake']}", timeout=20)
+
+    async def close(self) -> None:
+        await super().close()
+        await self.intake.aclose()
 
     async def login(self, username: str, password: str = PASSWORD) -> httpx.Response:
         await self.get("/login")

@@ -1,15 +1,14 @@
 """A citizen's phone browser over HTTP (cookies, the CSRF token, the SMS code), and the staff beside it."""
 
-import re
 from pathlib import Path
 
 import httpx
 
 from services.core.consumer import wait_until
+from tests.console.people import FormBrowser
 from tests.e2e.conftest import PASSWORD
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "h5"  # the browser tests' screenshots
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 TOWN = "532622101"  # 砚山县平远镇: its streets are its own to keep clean (routing's town rules)
 REPORT = "平远镇集镇街道上的生活垃圾堆了一个多星期没人清运，天一热臭气熏天，苍蝇很多。"
 # Nothing the classifier can place with confidence: it waits for the command center.
@@ -29,32 +28,14 @@ async def sms_code(providers, phone: str, since: int = 0) -> str:
     return codes()[-1].params["code"]
 
 
-class Citizen:
+class Citizen(FormBrowser):
     """One phone's cookies against /m/, logging in with the code the SMS provider received."""
 
+    FIRST_FORM = "/m/login"
+
     def __init__(self, platform: dict, phone: str):
+        super().__init__(platform["ports"])
         self.platform, self.phone = platform, phone
-        self.http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{platform['ports']['console']}",
-                                      timeout=20, follow_redirects=False)
-        self.csrf = ""
-
-    async def close(self) -> None:
-        await self.http.aclose()
-
-    async def get(self, path: str, **kwargs) -> httpx.Response:
-        response = await self.http.get(path, **kwargs)
-        if found := CSRF.search(response.text):
-            self.csrf = found.group(1)
-        return response
-
-    async def post(self, path: str, data: dict | None = None, **kwargs) -> httpx.Response:
-        """A form post carrying this browser's CSRF token, as the pages' forms do."""
-        if not self.csrf:
-            await self.get("/m/login")
-        response = await self.http.post(path, data={"csrf_token": self.csrf, **(data or {})}, **kwargs)
-        if found := CSRF.search(response.text):
-            self.csrf = found.group(1)
-        return response
 
     async def sms_code(self, since: int = 0) -> str:
         return await sms_code(self.platform["providers"], self.phone, since)
